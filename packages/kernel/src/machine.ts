@@ -1,0 +1,171 @@
+/**
+ * The machine: registers subsystems on a bus, runs each input as a transaction, keeps the
+ * immutable root state and the timeline, and exposes the registry of calls and views.
+ */
+import { Immer } from 'immer';
+import type { Observable } from 'rxjs';
+import { Bus, type InputOutcome } from './bus.js';
+import { KernelError } from './errors.js';
+import { Executor, type RootState } from './executor.js';
+import type { EventEnvelope, InputEnvelope, InputMessage } from './messages.js';
+import { Registry, type RegisteredView } from './registry.js';
+import type { SchemaFingerprint, Upcaster } from './schema.js';
+import { hashState, type StateHash } from './stateHash.js';
+import type { Caller, CallResult, CallValue, MachineConfig, Subsystem, ViewOutput } from './subsystem.js';
+import { kernelSubsystem, type KernelState } from './tasks.js';
+import { Timeline, type TimelineOptions, type TimelinePoint } from './timeline.js';
+
+/** Options of `createMachine`. */
+export interface MachineOptions extends TimelineOptions {
+  /** The subsystems to register (the kernel's own is always registered first). */
+  readonly subsystems: readonly Subsystem<never, never>[];
+  /** The machine configuration handed to every `initialState` (`seed` seeds the generator). */
+  readonly config?: MachineConfig;
+  /** Deep-freeze every state produced (default false; tests turn it on to catch mutation). */
+  readonly freeze?: boolean;
+}
+
+/** A simulated machine: servers on a bus, an immutable root state, and a timeline. */
+export class Machine {
+  /** The bus the servers are registered on. */
+  readonly bus = new Bus();
+  /** Calls, views and constants of all subsystems. */
+  readonly registry: Registry;
+  /** The log of this run, with checkpoints and time travel. */
+  readonly timeline: Timeline;
+  /** The configuration the machine was built with. */
+  readonly config: MachineConfig;
+  /** Every committed event, in order; publishing costs nothing while nobody subscribes. */
+  readonly events$: Observable<EventEnvelope>;
+  /** Every input's outcome, in order. */
+  readonly outcomes$: Observable<InputOutcome>;
+  private readonly executor: Executor;
+  private readonly versions: Map<string, number>;
+  private root: RootState;
+  private dispatching = false;
+
+  /** Builds a machine; prefer `createMachine`. */
+  constructor(options: MachineOptions) {
+    this.config = options.config ?? {};
+    const subsystems = [kernelSubsystem as unknown as Subsystem<never, never>, ...options.subsystems];
+    for (const subsystem of subsystems) this.bus.register(subsystem);
+    this.registry = new Registry(subsystems);
+    const immer = new Immer({ autoFreeze: options.freeze ?? false });
+    this.executor = new Executor(this.bus, immer);
+    this.versions = new Map(this.bus.subsystems.flatMap((s) => Object.entries(s.requests)));
+    this.root = this.executor.initialRoot(this.config);
+    this.timeline = new Timeline(this.executor, this.root, options);
+    this.events$ = this.bus.events$;
+    this.outcomes$ = this.bus.outcomes$;
+  }
+
+  /** The root state at the head of the timeline (immutable). */
+  get state(): RootState {
+    return this.root;
+  }
+
+  /** The number of inputs executed so far (the head position). */
+  get position(): number {
+    return this.timeline.length;
+  }
+
+  /** The kernel's slice: tasks, clock, generator state. */
+  get kernel(): KernelState {
+    return this.root.kernel as KernelState;
+  }
+
+  /** The slice of subsystem `id` at the head. */
+  slice<S>(id: string): S {
+    return this.root[id] as S;
+  }
+
+  /**
+   * Executes one input as a transaction and logs it. If a server throws, none of the input's
+   * events apply, the state is unchanged, and the outcome (also logged) carries the error.
+   */
+  dispatch(message: InputMessage): InputOutcome {
+    if (this.dispatching) throw new KernelError('REENTRANT_DISPATCH', 'dispatch was called while an input was executing');
+    const v = this.versions.get(message.type);
+    if (v === undefined) throw new KernelError('NO_SERVER', `no server handles requests of type ${message.type}`, { type: message.type });
+    const input: InputEnvelope = { seq: this.timeline.length, type: message.type, v, payload: message.payload };
+    this.dispatching = true;
+    try {
+      const execution = this.executor.execute(this.root, input, this.timeline.eventCount, this.timeline.logRequests);
+      this.root = execution.root;
+      this.timeline.append(input, execution);
+      this.bus.publishEvents(execution.events);
+      const outcome: InputOutcome = execution.error
+        ? { input, reply: undefined, events: execution.events, requests: execution.requests, error: execution.error }
+        : { input, reply: execution.reply, events: execution.events, requests: execution.requests };
+      this.bus.publishOutcome(() => outcome);
+      return outcome;
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** Makes a registered call as `caller` with positional arguments, and returns its result. */
+  call(name: string, args: readonly CallValue[], caller: Caller = { kind: 'kernel' }): CallResult & { outcome: InputOutcome } {
+    const spec = this.registry.call(name, caller.kind);
+    if (!spec) throw new KernelError('NO_SERVER', `no call ${name} is available to ${caller.kind}`, { name, caller: caller.kind });
+    const named: Record<string, CallValue | undefined> = {};
+    spec.params.forEach((param, i) => (named[param.name] = args[i]));
+    const payload = spec.toPayload ? spec.toPayload(named, caller) : caller.pid === undefined ? named : { ...named, pid: caller.pid };
+    const outcome = this.dispatch({ type: spec.request, payload });
+    if (outcome.error) return { value: null, error: outcome.error.code ?? outcome.error.name, outcome };
+    const result = spec.toResult ? spec.toResult(outcome.reply) : (outcome.reply as CallResult);
+    return { ...result, outcome };
+  }
+
+  /** Answers a read-only request at the head (or at a point of the timeline). */
+  query<R = unknown>(type: string, payload: unknown, at?: TimelinePoint): R {
+    const root = at === undefined ? this.root : this.timeline.stateAt(at);
+    return this.executor.query(root, type, payload) as R;
+  }
+
+  /** Renders view `name` at the head (or at a point), for process `pid` when it is a process view. */
+  render(name: string, options: { pid?: number; at?: TimelinePoint } = {}): ViewOutput {
+    const view = this.registry.view(name);
+    if (!view) throw new KernelError('UNKNOWN_VIEW', `no view named ${name}`, { name });
+    const root = options.at === undefined ? this.root : this.timeline.stateAt(options.at);
+    return renderView(view, root, this.executor, options.pid);
+  }
+
+  /** Names the current head position of the timeline. */
+  label(name: string): void {
+    this.timeline.label(name);
+  }
+
+  /** The stable hash of the head state. */
+  hash(): StateHash {
+    return hashState(this.root);
+  }
+
+  /** The schema fingerprint of this build: every request and event type with its version. */
+  fingerprint(): SchemaFingerprint {
+    const fingerprint: Record<string, number> = {};
+    for (const s of this.bus.subsystems) Object.assign(fingerprint, s.requests, s.events);
+    return fingerprint;
+  }
+
+  /** Every upcaster the subsystems declare. */
+  upcasters(): readonly Upcaster[] {
+    return this.bus.subsystems.flatMap((s) => s.upcasters ?? []);
+  }
+}
+
+function renderView(view: RegisteredView, root: RootState, executor: Executor, pid: number | undefined): ViewOutput {
+  if (view.scope === 'process' && pid === undefined) {
+    throw new KernelError('UNKNOWN_VIEW', `view ${view.name} is about one process: name the process`, { name: view.name });
+  }
+  return view.render({
+    state: root[view.subsystem],
+    ...(pid === undefined ? {} : { pid }),
+    query: <R>(type: string, payload: unknown) => executor.query(root, type, payload) as R,
+  });
+}
+
+/** Builds a machine from subsystems and a configuration. */
+export function createMachine(options: MachineOptions): Machine {
+  return new Machine(options);
+}
