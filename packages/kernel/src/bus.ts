@@ -7,7 +7,7 @@ import { Subject, type Observable } from 'rxjs';
 import { KernelError } from './errors.js';
 import type { InputError } from './errors.js';
 import type { EventEnvelope, InputEnvelope, RequestRecord } from './messages.js';
-import type { Subsystem } from './subsystem.js';
+import type { AnySubsystem, Subsystem } from './subsystem.js';
 
 /** What became of one input: its reply, the events it caused, or the error that rolled it back. */
 export interface InputOutcome {
@@ -36,7 +36,7 @@ export class Bus {
   readonly outcomes$: Observable<InputOutcome> = this.outcomeSubject.asObservable();
 
   /** Registers a server for all its request types; returns its index. Throws on a second server for a type. */
-  register(subsystem: Subsystem<never, never>): number {
+  register(subsystem: AnySubsystem): number {
     const server = subsystem as unknown as Subsystem;
     if (this.subsystemList.some((s) => s.id === server.id)) {
       throw new KernelError('DUPLICATE_SUBSYSTEM', `a subsystem with id ${server.id} is already registered`);

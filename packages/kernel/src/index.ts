@@ -31,6 +31,7 @@ export { hashState } from './stateHash.js';
 export type { StateHash } from './stateHash.js';
 export { defineSubsystem } from './subsystem.js';
 export type {
+  AnySubsystem,
   CallResult,
   CallSpec,
   CallValue,

@@ -11,14 +11,14 @@ import type { EventEnvelope, InputEnvelope, InputMessage } from './messages.js';
 import { Registry, type RegisteredView } from './registry.js';
 import type { SchemaFingerprint, Upcaster } from './schema.js';
 import { hashState, type StateHash } from './stateHash.js';
-import type { Caller, CallResult, CallValue, MachineConfig, Subsystem, ViewOutput } from './subsystem.js';
+import type { AnySubsystem, Caller, CallResult, CallValue, MachineConfig, Subsystem, ViewOutput } from './subsystem.js';
 import { kernelSubsystem, type KernelState } from './tasks.js';
 import { Timeline, type TimelineOptions, type TimelinePoint } from './timeline.js';
 
 /** Options of `createMachine`. */
 export interface MachineOptions extends TimelineOptions {
   /** The subsystems to register (the kernel's own is always registered first). */
-  readonly subsystems: readonly Subsystem<never, never>[];
+  readonly subsystems: readonly AnySubsystem[];
   /** The machine configuration handed to every `initialState` (`seed` seeds the generator). */
   readonly config?: MachineConfig;
   /** Deep-freeze every state produced (default false; tests turn it on to catch mutation). */
@@ -47,7 +47,7 @@ export class Machine {
   /** Builds a machine; prefer `createMachine`. */
   constructor(options: MachineOptions) {
     this.config = options.config ?? {};
-    const subsystems = [kernelSubsystem as unknown as Subsystem<never, never>, ...options.subsystems];
+    const subsystems = [kernelSubsystem as unknown as AnySubsystem, ...options.subsystems];
     for (const subsystem of subsystems) this.bus.register(subsystem);
     this.registry = new Registry(subsystems);
     const immer = new Immer({ autoFreeze: options.freeze ?? false });

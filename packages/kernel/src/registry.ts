@@ -4,7 +4,7 @@
  * debugger consult only this, so a new subsystem adds calls and views without touching them.
  */
 import { KernelError } from './errors.js';
-import type { CallSpec, Subsystem, ViewSpec } from './subsystem.js';
+import type { AnySubsystem, CallSpec, Subsystem, ViewSpec } from './subsystem.js';
 
 /** A call together with the subsystem that declared it. */
 export interface RegisteredCall extends CallSpec {
@@ -25,7 +25,7 @@ export class Registry {
   private readonly constantsByName = new Map<string, { value: number; subsystem: string }>();
 
   /** Collects the declarations of `subsystems`; throws on a duplicate call, view or constant. */
-  constructor(subsystems: readonly Subsystem<never, never>[]) {
+  constructor(subsystems: readonly AnySubsystem[]) {
     for (const subsystem of subsystems as readonly Subsystem[]) {
       for (const call of subsystem.calls ?? []) this.addCall({ ...call, subsystem: subsystem.id });
       for (const view of subsystem.views ?? []) this.addView({ ...(view as ViewSpec), subsystem: subsystem.id });

@@ -9,7 +9,7 @@ import type { EventEnvelope, InputEnvelope } from './messages.js';
 import { createMachine, type Machine } from './machine.js';
 import { planUpcasts, upcastPayload, type SchemaFingerprint, type UpcastPlan } from './schema.js';
 import { hashState, type StateHash } from './stateHash.js';
-import type { MachineConfig, Subsystem } from './subsystem.js';
+import type { AnySubsystem, MachineConfig } from './subsystem.js';
 
 /** A checkpoint as logged: its position, event count and state hash. */
 export interface LoggedCheckpoint {
@@ -96,7 +96,7 @@ export interface ReplayOptions {
  * Rebuilds a machine from a log by re-executing its inputs (upcast to this build's versions), with
  * the log's labels. Throws SCHEMA_MISMATCH when the log's versions cannot be brought up to date.
  */
-export function replayLog(log: RunLog, subsystems: readonly Subsystem<never, never>[], options: ReplayOptions = {}): Machine {
+export function replayLog(log: RunLog, subsystems: readonly AnySubsystem[], options: ReplayOptions = {}): Machine {
   const machine = createMachine({ subsystems, config: log.config, checkpointEvery: log.checkpointEvery, freeze: options.freeze ?? false });
   const plan = planUpcasts(log.fingerprint, machine.fingerprint(), machine.upcasters());
   const upTo = Math.min(options.upTo ?? log.inputs.length, log.inputs.length);
@@ -112,7 +112,7 @@ export function replayLog(log: RunLog, subsystems: readonly Subsystem<never, nev
  * Re-executes a log and checks it: the events of every input (when logged), which inputs failed,
  * and the state hash at every logged checkpoint. Stops at the first difference and names it.
  */
-export function verifyReplay(log: RunLog, subsystems: readonly Subsystem<never, never>[]): ReplayReport {
+export function verifyReplay(log: RunLog, subsystems: readonly AnySubsystem[]): ReplayReport {
   const machine = createMachine({ subsystems, config: log.config, checkpointEvery: log.checkpointEvery, logRequests: false });
   const plan = planUpcasts(log.fingerprint, machine.fingerprint(), machine.upcasters());
   const failed = new Map(log.errors);

@@ -161,3 +161,7 @@ export interface Subsystem<S = unknown, C extends MachineConfig = MachineConfig>
 export function defineSubsystem<S, C extends MachineConfig = MachineConfig>(subsystem: Subsystem<S, C>): Subsystem<S, C> {
   return subsystem;
 }
+
+/** A subsystem of any state and configuration type, as machines and registries hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- state types differ per subsystem; the machine treats slices opaquely
+export type AnySubsystem = Subsystem<any, any>;

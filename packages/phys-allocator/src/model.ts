@@ -1,0 +1,22 @@
+/**
+ * The phys model: plain, pure functions over plain data, usable without the bus.
+ */
+
+/** The model's state: named items with their ids. */
+export interface PhysModel {
+  /** Item name → id. */
+  readonly items: Readonly<Record<string, number>>;
+  /** The next id to hand out. */
+  readonly nextId: number;
+}
+
+/** An empty model. */
+export function createPhysModel(): PhysModel {
+  return { items: {}, nextId: 1 };
+}
+
+/** The model with item `name` added (unchanged when it is already there). */
+export function addItem(model: PhysModel, name: string): PhysModel {
+  if (name in model.items) return model;
+  return { items: { ...model.items, [name]: model.nextId }, nextId: model.nextId + 1 };
+}

@@ -1,0 +1,7 @@
+/**
+ * @vmlab/plugin — the workspace's Nx local plugin: the `subsystem` generator.
+ *
+ * @packageDocumentation
+ */
+export { LAYERS, subsystemGenerator } from './generators/subsystem/generator.js';
+export type { Layer, SubsystemGeneratorOptions } from './generators/subsystem/generator.js';
