@@ -164,6 +164,7 @@ class Transaction {
       input: this.input,
       tick: (this.working[0] as KernelState).tick,
       request: <R>(type: string, payload: unknown): R => this.request(type, payload, requestId, cause) as R,
+      serves: (type: string): boolean => this.bus.serves(type),
       random: (): number => this.random().next(),
       randomInt: (bound: number): number => this.random().nextInt(bound),
     };

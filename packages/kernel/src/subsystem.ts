@@ -36,6 +36,8 @@ export interface DecideContext {
   readonly tick: number;
   /** Sends a request to the server that serves `type` and returns its reply, synchronously. */
   request<R = unknown>(type: string, payload: unknown): R;
+  /** True when some server handles `type` (e.g. whether a fault handler is registered yet). */
+  serves(type: string): boolean;
   /** A float in [0, 1) from the machine's seeded generator. */
   random(): number;
   /** An integer in [0, bound) from the machine's seeded generator. */
