@@ -1,0 +1,6 @@
+/**
+ * @vmlab/cli — the `vmlab` command.
+ *
+ * @packageDocumentation
+ */
+export const CLI_NAME = 'vmlab';
