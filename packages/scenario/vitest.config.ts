@@ -1,0 +1,3 @@
+import { vmlabProject } from '../../vitest.shared.ts';
+
+export default vmlabProject(import.meta.dirname);
