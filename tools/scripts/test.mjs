@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: build and type-check every project (tsc -b), check the layering, run every
- * Vitest project in one run, and end with the line `N passed, N failed` (CI reads it).
+ * `npm test`: build and type-check every project (tsc -b), check the layering, build the docs
+ * (no warnings allowed), run every Vitest project in one run, and end with the line `N passed, N failed` (CI reads it).
  * Arguments after `--` go to vitest (e.g. `npm test -- packages/kernel`).
  */
 import { spawnSync } from 'node:child_process';
@@ -27,6 +27,10 @@ console.log('> tsc -b (build and type-check every project)');
 const built = step('typecheck', run(bin('tsc'), ['-b', 'tsconfig.json']));
 console.log('> layering check');
 step('boundaries', run(process.execPath, ['tools/scripts/check-boundaries.mjs']));
+if (built) {
+  console.log('> docs (typedoc, every export documented, no warnings)');
+  step('docs', run(process.execPath, ['tools/scripts/docs.mjs']));
+}
 
 if (built) {
   mkdirSync('tmp', { recursive: true });

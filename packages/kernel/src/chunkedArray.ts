@@ -32,8 +32,11 @@ export type NumericTypedArray =
 
 /** A constructor of one of the numeric typed arrays. */
 export interface NumericTypedArrayConstructor<A extends NumericTypedArray> {
+  /** Creates a zero-filled array of `length` elements. */
   new (length: number): A;
+  /** Bytes per element. */
   readonly BYTES_PER_ELEMENT: number;
+  /** The constructor's name, e.g. `Uint32Array`. */
   readonly name: string;
 }
 

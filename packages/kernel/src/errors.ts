@@ -23,14 +23,18 @@ export type KernelErrorCode =
 
 /** An error raised by the kernel, with a stable `code` and structured `details`. */
 export class KernelError extends Error {
+  /** Always `KernelError`. */
   override readonly name = 'KernelError';
+  /** The stable code, for programs to test. */
+  readonly code: KernelErrorCode;
+  /** Structured facts about the error (the type, the subsystem …). */
+  readonly details: Readonly<Record<string, unknown>>;
+
   /** Creates an error with a stable code. */
-  constructor(
-    readonly code: KernelErrorCode,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
-  ) {
+  constructor(code: KernelErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}) {
     super(message);
+    this.code = code;
+    this.details = details;
   }
 }
 

@@ -14,7 +14,7 @@ export type { InputError, KernelErrorCode } from './errors.js';
 export { Executor } from './executor.js';
 export type { Execution, RootState } from './executor.js';
 export { Machine, createMachine } from './machine.js';
-export type { MachineOptions } from './machine.js';
+export type { CallOutcome, MachineOptions } from './machine.js';
 export { event } from './messages.js';
 export type { EmittedEvent, EventEnvelope, InputEnvelope, InputMessage, Json, RequestRecord } from './messages.js';
 export { SeededRandom, seedRandom } from './random.js';

@@ -25,6 +25,12 @@ export interface MachineOptions extends TimelineOptions {
   readonly freeze?: boolean;
 }
 
+/** A call's result together with the input outcome it came from. */
+export interface CallOutcome extends CallResult {
+  /** The outcome of the input the call became. */
+  readonly outcome: InputOutcome;
+}
+
 /** A simulated machine: servers on a bus, an immutable root state, and a timeline. */
 export class Machine {
   /** The bus the servers are registered on. */
@@ -105,7 +111,7 @@ export class Machine {
   }
 
   /** Makes a registered call as `caller` with positional arguments, and returns its result. */
-  call(name: string, args: readonly CallValue[], caller: Caller = { kind: 'kernel' }): CallResult & { outcome: InputOutcome } {
+  call(name: string, args: readonly CallValue[], caller: Caller = { kind: 'kernel' }): CallOutcome {
     const spec = this.registry.call(name, caller.kind);
     if (!spec) throw new KernelError('NO_SERVER', `no call ${name} is available to ${caller.kind}`, { name, caller: caller.kind });
     const named: Record<string, CallValue | undefined> = {};
