@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { subsystemGenerator } from './generator.js';
@@ -38,11 +38,20 @@ describe('subsystem generator', () => {
       expect(tree.exists(`packages/swap-cache/${file}`)).toBe(true);
     }
 
-    // A scratch workspace: this workspace's root configs, node_modules and kernel, plus the generated files.
+    // A scratch workspace: this workspace's root configs, copies of the kernel and the bench kit
+    // (the kernel references it), and a node_modules of links to this workspace's dependencies
+    // in which @vmlab/* point at the copies (so module resolution and project references agree).
     for (const file of ['tsconfig.base.json', 'vitest.shared.ts', 'package.json']) cpSync(join(workspace, file), join(scratch, file));
-    symlinkSync(join(workspace, 'node_modules'), join(scratch, 'node_modules'));
-    mkdirSync(join(scratch, 'packages'));
-    symlinkSync(join(workspace, 'packages/kernel'), join(scratch, 'packages/kernel'));
+    const modules = join(scratch, 'node_modules');
+    mkdirSync(join(modules, '@vmlab'), { recursive: true });
+    for (const entry of readdirSync(join(workspace, 'node_modules'))) {
+      if (entry !== '@vmlab') symlinkSync(join(workspace, 'node_modules', entry), join(modules, entry));
+    }
+    for (const [project, name] of [['packages/kernel', 'kernel'], ['tools/bench', 'bench']] as const) {
+      for (const file of ['package.json', 'tsconfig.json', 'src']) cpSync(join(workspace, project, file), join(scratch, project, file), { recursive: true });
+      symlinkSync(join(scratch, project), join(modules, '@vmlab', name));
+    }
+    const kernelCopy = join(scratch, 'packages/kernel');
     for (const change of tree.listChanges()) {
       if (change.type === 'DELETE' || !change.path.startsWith('packages/swap-cache/') && change.path !== 'tsconfig.json') continue;
       const target = join(scratch, change.path);
@@ -52,10 +61,19 @@ describe('subsystem generator', () => {
     writeFileSync(join(scratch, 'vitest.config.ts'), "export default { test: { projects: ['packages/swap-cache/vitest.config.ts'] } };\n");
 
     const bin = (name: string) => join(workspace, 'node_modules/.bin', name);
-    execFileSync(bin('tsc'), ['-b', 'packages/swap-cache'], { cwd: scratch, stdio: 'pipe' });
+    const run = (command: string, args: string[]): string => {
+      try {
+        return execFileSync(command, args, { cwd: scratch, stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } }).toString();
+      } catch (error) {
+        const e = error as { stdout?: Buffer; stderr?: Buffer };
+        throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+      }
+    };
+    run(bin('tsc'), ['-b', 'packages/swap-cache']);
     expect(existsSync(join(scratch, 'packages/swap-cache/dist/index.js'))).toBe(true);
     expect(readFileSync(join(scratch, 'packages/swap-cache/dist/index.d.ts'), 'utf-8')).toContain('swapcSubsystem');
-    const output = execFileSync(bin('vitest'), ['run', '--reporter=json'], { cwd: scratch, stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } }).toString();
+    expect(existsSync(join(kernelCopy, 'dist/index.js'))).toBe(true);
+    const output = run(bin('vitest'), ['run', '--reporter=json']);
     const report = JSON.parse(output.slice(output.indexOf('{')));
     expect(report.numFailedTests).toBe(0);
     expect(report.numPassedTests).toBe(2);
