@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMachine, exportLog, type Machine } from '@vmlab/kernel';
+import { probeSubsystem } from '../testing/probeSubsystem.js';
+import { RecordingError } from './errors.js';
+import { readRecording } from './reader.js';
+import { replayRecording, verifyRecording } from './replay.js';
+import { RecordingWriter } from './writer.js';
+import { rmSync } from 'node:fs';
+
+const SUBSYSTEMS = [probeSubsystem];
+const dir = mkdtempSync(join(tmpdir(), 'vmlab-recording-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A run with every kind of input: spawns, bulk accesses, random draws, a failure, labels. */
+function run(machine: Machine, accesses = 300): void {
+  machine.dispatch({ type: 'kernel/spawn', payload: { name: 'shell', personality: 'posix' } });
+  machine.label('spawned');
+  for (let i = 0; i < accesses; i++) machine.dispatch({ type: 'mmu/access', payload: { pid: 1, address: 0x1000 + i, kind: i % 3 === 0 ? 'read' : 'write', size: 1, value: i & 0xff } });
+  machine.dispatch({ type: 'probe/draw', payload: {} });
+  machine.dispatch({ type: 'probe/fail', payload: {} });
+  machine.label('failed');
+  machine.dispatch({ type: 'kernel/spawn', payload: { name: 'child', personality: 'posix', parent: 1 } });
+  for (let i = 0; i < 50; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
+  machine.label('end');
+}
+
+function record(file: string, options: { batchInputs?: number } = {}): Machine {
+  const machine = createMachine({ subsystems: SUBSYSTEMS, checkpointEvery: 64 });
+  const writer = RecordingWriter.create(file, machine, options);
+  run(machine);
+  writer.close({ ok: true });
+  return machine;
+}
+
+describe('a recording', () => {
+  it('reads back as the run log the machine exports', () => {
+    const file = join(dir, 'full.vmlab');
+    const machine = record(file, { batchInputs: 50 });
+    const recording = readRecording(file);
+    const expected = exportLog(machine);
+    expect(recording.complete).toBe(true);
+    expect(recording.log.inputs).toEqual(expected.inputs);
+    expect(recording.log.events).toEqual(expected.events);
+    expect(recording.log.errors).toEqual(expected.errors);
+    expect(recording.log.checkpoints).toEqual(expected.checkpoints);
+    expect(new Map(recording.log.labels)).toEqual(new Map(expected.labels));
+    expect(recording.log.fingerprint).toEqual(expected.fingerprint);
+    expect(recording.finalHash).toBe(machine.hash());
+    expect(recording.result).toEqual({ ok: true });
+  });
+
+  it('stores memory accesses as compressed blocks, not a row per access', () => {
+    const file = join(dir, 'blocks.vmlab');
+    record(file, { batchInputs: 128 });
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare("SELECT count(*) AS n FROM inputs WHERE type = 'mmu/access'").get() as { n: number };
+    const blocks = db.prepare('SELECT sum(count) AS n, count(*) AS blocks FROM input_blocks').get() as { n: number; blocks: number };
+    db.close();
+    expect(rows.n).toBe(0);
+    expect(blocks.n).toBe(300);
+    // 300 accesses after one spawn, cut at batch boundaries of 128 inputs: 127 + 128 + 45.
+    expect(blocks.blocks).toBe(3);
+  });
+
+  it('is byte-for-byte the same file when the same run is recorded twice', () => {
+    record(join(dir, 'a.vmlab'));
+    record(join(dir, 'b.vmlab'));
+    expect(readFileSync(join(dir, 'a.vmlab')).equals(readFileSync(join(dir, 'b.vmlab')))).toBe(true);
+  });
+
+  it('replays to the recorded final state and verifies', () => {
+    const file = join(dir, 'verify.vmlab');
+    const machine = record(file);
+    const recording = readRecording(file);
+    expect(replayRecording(recording, SUBSYSTEMS).hash()).toBe(machine.hash());
+    const report = verifyRecording(recording, SUBSYSTEMS);
+    expect(report.ok).toBe(true);
+    expect(report.events).toBe(machine.timeline.eventCount);
+  });
+
+  it('names the altered event when one event row is changed', () => {
+    const file = join(dir, 'altered.vmlab');
+    record(file);
+    const db = new Database(file);
+    db.prepare("UPDATE events SET payload = json_set(payload, '$.value', 99) WHERE seq = 120").run();
+    db.close();
+    const report = verifyRecording(readRecording(file), SUBSYSTEMS);
+    expect(report.ok).toBe(false);
+    expect(report.divergence?.event).toBe(120);
+  });
+
+  it('refuses a recording whose schema this build cannot upcast, naming the type', () => {
+    const file = join(dir, 'schema.vmlab');
+    record(file);
+    const db = new Database(file);
+    db.prepare("UPDATE schema_types SET version = 7 WHERE type = 'probe/drawn'").run();
+    db.close();
+    expect(() => verifyRecording(readRecording(file), SUBSYSTEMS)).toThrow(/probe\/drawn \(recorded v7, this build v1\)/);
+  });
+
+  it('refuses files that are not recordings with one-line errors', () => {
+    const text = join(dir, 'text.vmlab');
+    writeFileSync(text, 'hello\n');
+    expect(() => readRecording(join(dir, 'missing.vmlab'))).toThrow(RecordingError);
+    expect(() => readRecording(text)).toThrow(/not a vmlab recording \(not a SQLite file\)/);
+    const other = join(dir, 'other.sqlite');
+    const db = new Database(other);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(() => readRecording(other)).toThrow(/not a vmlab recording/);
+    expect(() => RecordingWriter.create(other, createMachine({ subsystems: [] }))).toThrow(/not a vmlab recording; not overwriting/);
+  });
+});
