@@ -6,5 +6,4 @@
 export { addItem, createPhysModel } from './model.js';
 export type { PhysModel } from './model.js';
 export { PHYS_EVENTS, PHYS_REQUESTS } from './protocol.js';
-export type { AddItemReply, AddItemRequest, ItemAddedEvent } from './protocol.js';
 export { physSubsystem } from './server.js';

@@ -4,7 +4,11 @@
  */
 import { defineSubsystem, event } from '@vmlab/kernel';
 import { addItem, createPhysModel, type PhysModel } from './model.js';
-import { PHYS_EVENTS, PHYS_REQUESTS, type AddItemRequest, type AddItemReply, type ItemAddedEvent } from './protocol.js';
+const PHYS_REQUESTS = { addItem: 'phys/add-item' } as const;
+const PHYS_EVENTS = { itemAdded: 'phys/item-added' } as const;
+interface AddItemRequest { readonly name: string }
+interface AddItemReply { readonly id: number }
+interface ItemAddedEvent { readonly name: string; readonly id: number }
 
 /** The phys subsystem. */
 export const physSubsystem = defineSubsystem<PhysModel>({
