@@ -6,5 +6,4 @@
 export { addItem, createSlabModel } from './model.js';
 export type { SlabModel } from './model.js';
 export { SLAB_EVENTS, SLAB_REQUESTS } from './protocol.js';
-export type { AddItemReply, AddItemRequest, ItemAddedEvent } from './protocol.js';
 export { slabSubsystem } from './server.js';

@@ -4,7 +4,11 @@
  */
 import { defineSubsystem, event } from '@vmlab/kernel';
 import { addItem, createSlabModel, type SlabModel } from './model.js';
-import { SLAB_EVENTS, SLAB_REQUESTS, type AddItemRequest, type AddItemReply, type ItemAddedEvent } from './protocol.js';
+const SLAB_REQUESTS = { addItem: 'slab/add-item' } as const;
+const SLAB_EVENTS = { itemAdded: 'slab/item-added' } as const;
+interface AddItemRequest { readonly name: string }
+interface AddItemReply { readonly id: number }
+interface ItemAddedEvent { readonly name: string; readonly id: number }
 
 /** The slab subsystem. */
 export const slabSubsystem = defineSubsystem<SlabModel>({
