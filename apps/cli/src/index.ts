@@ -1,6 +1,17 @@
 /**
- * @vmlab/cli — the `vmlab` command.
+ * @vmlab/cli — the `vmlab` command, and the recording format it writes and reads (one SQLite file
+ * per run; see docs/recording-format.md).
  *
  * @packageDocumentation
  */
-export const CLI_NAME = 'vmlab';
+export { runCli } from './program.js';
+export { CliError, EXIT } from './errors.js';
+export type { Io, TextOutput } from './output/io.js';
+export { memoryIo, processIo } from './output/io.js';
+export { RecordingWriter } from './recording/writer.js';
+export type { RecordedView, RecordingOptions } from './recording/writer.js';
+export { readRecording } from './recording/reader.js';
+export type { Recording } from './recording/reader.js';
+export { RecordingError } from './recording/errors.js';
+export { checkRecordingSchema, replayRecording, verifyRecording } from './recording/replay.js';
+export { RECORDING_FORMAT } from './recording/schema.js';

@@ -1,3 +1,15 @@
-/** Entry point of the `vmlab` command (replaced by the real command in the scenarios issue). */
-process.stderr.write('vmlab: no commands yet\n');
-process.exitCode = 2;
+/**
+ * Entry point of the `vmlab` command (run by bin/vmlab.mjs): every subsystem that exists, the
+ * real streams, and the exit code. An unexpected error (a bug, not a user mistake) prints its
+ * stack and exits 70 (EX_SOFTWARE).
+ */
+import { ALL_SUBSYSTEMS } from '@vmlab/scenario';
+import { processIo } from './output/io.js';
+import { runCli } from './program.js';
+
+try {
+  process.exitCode = runCli(process.argv.slice(2), processIo(), ALL_SUBSYSTEMS);
+} catch (error) {
+  process.stderr.write(`vmlab: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 70;
+}

@@ -28,6 +28,8 @@ export interface Recording {
   readonly result?: unknown;
   /** The views the run printed, in order. */
   readonly shownViews: readonly RecordedView[];
+  /** The reply of every input stored as a row (inputs in compressed blocks keep none), by sequence number. */
+  readonly replies: ReadonlyMap<number, unknown>;
 }
 
 interface InputRow {
@@ -35,6 +37,7 @@ interface InputRow {
   type: string;
   v: number;
   payload: string;
+  reply: string | null;
   error: string | null;
 }
 
@@ -106,8 +109,10 @@ function readFrom(db: Database.Database, path: string): Recording {
 
   const inputs: InputEnvelope[] = [];
   const errors: [number, InputError][] = [];
-  for (const row of db.prepare('SELECT seq, type, v, payload, error FROM inputs ORDER BY seq').iterate() as IterableIterator<InputRow>) {
+  const replies = new Map<number, unknown>();
+  for (const row of db.prepare('SELECT seq, type, v, payload, reply, error FROM inputs ORDER BY seq').iterate() as IterableIterator<InputRow>) {
     inputs[row.seq] = { seq: row.seq, type: row.type, v: row.v, payload: JSON.parse(row.payload) };
+    if (row.reply !== null) replies.set(row.seq, JSON.parse(row.reply));
     if (row.error !== null) errors.push([row.seq, JSON.parse(row.error) as InputError]);
   }
   for (const block of db.prepare('SELECT first_seq, count, type, v, encoding, data FROM input_blocks ORDER BY first_seq').iterate() as IterableIterator<BlockRow>) {
@@ -153,6 +158,7 @@ function readFrom(db: Database.Database, path: string): Recording {
     ...(scenarioName === undefined || scenarioText === undefined ? {} : { scenario: { name: scenarioName, text: scenarioText } }),
     ...(result === undefined ? {} : { result: JSON.parse(result) as unknown }),
     shownViews,
+    replies,
   };
 }
 

@@ -1,0 +1,96 @@
+/**
+ * `vmlab run SCENARIO [--record FILE.vmlab] [--json]`: runs a scenario, prints what its `show`
+ * steps show and a summary (or one JSON document), records the run when asked. Exit 0 when every
+ * check held, 1 when one failed, 2 when the file is not a valid scenario (nothing runs).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ScenarioError, createScenarioMachine, loadScenarioFile, runScenario, type CheckFailure, type Scenario, type ScenarioResult, type ShownView } from '@vmlab/scenario';
+import { CliError, EXIT } from '../errors.js';
+import { colorsFor, type Colors } from '../output/color.js';
+import { createProgress } from '../output/progress.js';
+import { RecordingWriter } from '../recording/writer.js';
+import type { CommandContext } from './context.js';
+import { parseSeq } from './loadRecording.js';
+
+/** Options of `run`. */
+export interface RunOptions {
+  /** Record the run into this file. */
+  readonly record?: string;
+  /** Print one JSON document. */
+  readonly json?: boolean;
+  /** Keep a checkpoint every this many inputs (default 100). */
+  readonly checkpointEvery?: string;
+}
+
+/** The checkpoint interval of scenario runs: small runs, cheap checkpoints, quick seeks. */
+export const DEFAULT_CHECKPOINT_EVERY = 100;
+
+/** Loads a scenario file, turning a missing file or a ScenarioError into a one-line bad-input error. */
+export function loadScenario(file: string): Scenario {
+  if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new CliError(`${file} is a directory, not a scenario file`);
+  try {
+    return loadScenarioFile(file);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new CliError(error.message.split('\n').join(' '));
+    throw error;
+  }
+}
+
+/** Runs `run`; returns the exit code. */
+export function runCommand(file: string, options: RunOptions, context: CommandContext): number {
+  const scenario = loadScenario(file);
+  const checkpointEvery = options.checkpointEvery === undefined ? DEFAULT_CHECKPOINT_EVERY : parseSeq(options.checkpointEvery, '--checkpoint-every');
+  if (checkpointEvery < 1) throw new CliError('--checkpoint-every must be at least 1');
+  const machine = createScenarioMachine(scenario, { checkpointEvery });
+  const { io } = context;
+  const c = colorsFor(io.stdout, io.env);
+  const writer = options.record === undefined ? undefined : RecordingWriter.create(options.record, machine, { scenario: { name: basename(file), text: readFileSync(file, 'utf8') } });
+  const progress = createProgress(io.stderr, basename(file));
+  let result: ScenarioResult;
+  try {
+    result = runScenario(scenario, machine, {
+      onShow(view) {
+        writer?.recordView(view);
+        if (!options.json) printView(view, c, io.stdout.write.bind(io.stdout));
+      },
+      onStep: (done, total) => progress.update(done, total),
+    });
+  } catch (error) {
+    writer?.abandon();
+    throw error;
+  } finally {
+    progress.stop();
+  }
+  const summary = { ok: result.ok, steps: result.steps, checks: result.checks, inputs: machine.position, events: machine.timeline.eventCount };
+  writer?.close(summary);
+  if (options.json) {
+    io.stdout.write(JSON.stringify({ ok: result.ok, steps: result.steps, checks: result.checks, failures: result.failures, views: result.views, ...(options.record ? { recording: options.record } : {}) }) + '\n');
+  } else {
+    for (const failure of result.failures) printFailure(file, failure, c, io.stdout.write.bind(io.stdout));
+    const checks = `${result.checks.passed} check${result.checks.passed === 1 ? '' : 's'} passed${result.checks.failed > 0 ? `, ${result.checks.failed} failed` : ''}`;
+    const head = result.ok ? c.green('ok') : c.red('FAILED');
+    io.stdout.write(`${head}: ${result.steps} step${result.steps === 1 ? '' : 's'}, ${checks}; ${machine.position} inputs, ${machine.timeline.eventCount} events\n`);
+    if (options.record) io.stdout.write(c.dim(`recorded to ${options.record}`) + '\n');
+  }
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** Prints one shown view: a header line, then its text exactly as rendered. */
+export function printView(view: ShownView, c: Colors, write: (text: string) => unknown): void {
+  const who = view.process === undefined ? '' : ` ${view.process}`;
+  write(c.dim(`--- ${view.view}${who} (line ${view.line}, position ${view.position})`) + '\n');
+  write(view.text.endsWith('\n') || view.text === '' ? view.text : view.text + '\n');
+}
+
+function printFailure(file: string, failure: CheckFailure, c: Colors, write: (text: string) => unknown): void {
+  write(`${c.red('FAIL')} ${file}:${failure.line}:${failure.column} step ${failure.step}: ${failure.source}\n`);
+  if (failure.diff !== undefined) {
+    for (const line of failure.diff.replace(/\n$/, '').split('\n')) {
+      write(`  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line}\n`);
+    }
+  } else {
+    write(`  expected ${failure.expected}\n  actual   ${failure.actual}\n`);
+  }
+}
