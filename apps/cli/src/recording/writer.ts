@@ -201,7 +201,8 @@ export class RecordingWriter {
       ]);
     }
     for (const e of outcome.events) this.eventRows.push([e.seq, e.input, e.type, e.v, e.cause.join('.'), JSON.stringify(e.payload)]);
-    for (const r of outcome.requests) this.requestRows.push([input.seq, r.id, r.parent, r.type, r.server, JSON.stringify(r.payload)]);
+    // Request 0 is the input itself (its type and payload are the input's): only the requests servers made are kept.
+    for (const r of outcome.requests) if (r.id !== 0) this.requestRows.push([input.seq, r.id, r.parent, r.type, r.server, JSON.stringify(r.payload)]);
     this.pendingInputs++;
     if (this.pendingInputs >= this.batchInputs) this.flush();
   }
