@@ -4,6 +4,7 @@
  * helpers that turn `--at`, `--from`, `--to` and `--proc` values into positions and pids.
  */
 import { isKernelError, type AnySubsystem, type Machine, type Task } from '@vmlab/kernel';
+import { resolveProcess } from '@vmlab/scenario';
 import { CliError } from '../errors.js';
 import { readRecording, type Recording } from '../recording/reader.js';
 import { replayRecording } from '../recording/replay.js';
@@ -52,17 +53,14 @@ export function tasksAt(machine: Machine, position: number): Task[] {
 }
 
 /**
- * The pid of process `name` at `position`, from the kernel's task table there: a pid number, or
- * a name (the newest task of that name). Throws CliError naming the processes that exist.
+ * The pid of process `name` (a name or a pid) at `position`, from the kernel's task table there,
+ * chosen as the scenario runner chooses (`resolveProcess`: the running task of that name, else
+ * the newest). Throws CliError naming the processes that exist.
  */
 export function pidOf(machine: Machine, name: string, position: number): number {
+  const pid = resolveProcess(machine, name, position);
+  if (pid !== undefined) return pid;
   const tasks = tasksAt(machine, position);
-  if (/^\d+$/.test(name)) {
-    const pid = Number(name);
-    if (tasks.some((t) => t.pid === pid)) return pid;
-  }
-  const named = tasks.filter((t) => t.name === name);
-  if (named.length > 0) return named[named.length - 1]!.pid;
   const list = tasks.map((t) => `${t.name} (pid ${t.pid})`).join(', ');
   throw new CliError(`--proc ${name}: no such process at position ${position} (${tasks.length === 0 ? 'there are no processes yet' : `processes: ${list}`})`);
 }

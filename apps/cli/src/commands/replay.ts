@@ -39,7 +39,7 @@ export function replayCommand(file: string, options: ReplayOptions, context: Com
   }
   if (report.ok) {
     io.stdout.write(
-      `${c.green('verified')}: ${report.inputs} inputs, ${report.events} events, ${report.checkpoints} checkpoint hashes${recording.finalHash ? ' and the final hash' : ''} match; final state hash ${report.finalHash}${unfinished}\n`,
+      `${c.green('verified')}: ${report.inputs} inputs, ${report.events} events, ${report.checkpoints} checkpoint hash${report.checkpoints === 1 ? '' : 'es'}${recording.finalHash ? ' and the final hash' : ''} match; final state hash ${report.finalHash}${unfinished}\n`,
     );
     return EXIT.ok;
   }
