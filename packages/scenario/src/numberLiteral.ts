@@ -30,7 +30,7 @@ export function readNumber(text: string): NumberReading {
     const closest = closestName(suffix, Object.keys(SIZE_SUFFIXES));
     return {
       ok: false,
-      reason: `bad size ${text}: expected a number, optionally followed by KiB, MiB or GiB`,
+      reason: `bad number ${text}: expected digits, optionally followed by KiB, MiB or GiB`,
       ...(closest === undefined ? {} : { hint: `did you mean ${digits}${closest}?` }),
     };
   }

@@ -63,6 +63,10 @@ export type StringStep = SpawnStep | ShowStep | LabelStep | ProcessStep;
 
 /** Parses a whole step written as a string. */
 export function parseStringStep(text: string, locate: Locator, file: string): StringStep {
+  const start = text.length - text.trimStart().length;
+  if (text.startsWith('trace', start) && (text.length === start + 5 || /\s/.test(text[start + 5]!))) {
+    throw new ScenarioError(file, locate(start), '`trace FILE as P` steps are not yet supported: replay traces with `vmlab trace` (a later issue)');
+  }
   const parser = new StepParser(text, locate, file);
   return parser.stringStep();
 }

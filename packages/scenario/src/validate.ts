@@ -37,7 +37,7 @@ export function repeatCount(count: Expression, schema: ScenarioSchema, file: str
     value = evaluate(count, (name) => BUILTIN_NAMES[name] ?? schema.registry.constant(name));
   } catch (error) {
     if (error instanceof EvaluationError) {
-      throw new ScenarioError(file, error.expression.at, `repeat count: ${error.message}: expected a number or constant (variables are not known before the run)`);
+      throw new ScenarioError(file, error.expression.at, `bad repeat count: ${error.message}: expected a number or a constant (variables get their values only when the run starts)`);
     }
     throw error;
   }

@@ -105,17 +105,29 @@ function valueOffsets(text: string, scalar: Scalar): number[] {
       }
       break;
     }
-    default:
-      for (let i = 0; i <= value.length; i++) offsets.push(start + i);
+    default: {
+      // A plain scalar: line breaks and the indentation after them fold into one space.
+      let i = start;
+      for (const c of value) {
+        if (text[i] !== c && isBlank(text[i])) while (i < valueEnd && isBlank(text[i]) && text[i] !== c) i++;
+        offsets.push(i);
+        if (isBlank(c)) while (i < valueEnd && isBlank(text[i])) i++;
+        else i++;
+      }
+      offsets.push(i);
+    }
   }
   return offsets.length > 0 ? offsets : [start];
+}
+
+function isBlank(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
 
 function describeYamlError(code: string, message: string): string {
   const firstLine = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   const reasons: Record<string, string> = {
     DUPLICATE_KEY: 'a key appears twice in the same map',
-    BAD_INDENT: 'the indentation does not match the lines around it',
     MISSING_CHAR: firstLine,
     TAB_AS_INDENT: 'tabs are not allowed as indentation',
   };
