@@ -21,6 +21,7 @@ import {
   RECORDING_APPLICATION,
   RECORDING_APPLICATION_ID,
   RECORDING_DDL,
+  RECORDING_INDEXES,
   RECORDING_FORMAT,
 } from './schema.js';
 
@@ -169,6 +170,7 @@ export class RecordingWriter {
       meta.run(META.finalHash, this.machine.hash());
       if (result !== undefined) meta.run(META.result, JSON.stringify(result));
     })();
+    this.db.exec(RECORDING_INDEXES);
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.pragma('journal_mode = DELETE');
     this.db.close();
