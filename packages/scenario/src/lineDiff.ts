@@ -48,7 +48,7 @@ export function lineDiff(expected: string, actual: string, context = 2): string 
   const out: string[] = [];
   rows.forEach((row, index) => {
     if (keep[index]) out.push(`${row.mark} ${row.text}`);
-    else if (index > 0 && keep[index - 1]) out.push('  …');
+    else if (out[out.length - 1] !== '  …') out.push('  …');
   });
   return out.join('\n');
 }
