@@ -79,7 +79,7 @@ export function printTemplate(lines: readonly (readonly TemplatePart[])[]): stri
   return lines
     .map((parts) =>
       parts
-        .map((part) => (part.kind === 'text' ? part.text.replaceAll('${', '$${') : `\${${printExpression(part.expression)}${part.format ? `:${part.format.text}` : ''}}`))
+        .map((part) => (part.kind === 'text' ? part.text.replaceAll('${', () => '$${') : `\${${printExpression(part.expression)}${part.format ? `:${part.format.text}` : ''}}`))
         .join(''),
     )
     .join('\n');
