@@ -17,27 +17,27 @@ export interface Progress {
 /** How long a run goes before the bar appears, in milliseconds. */
 export const PROGRESS_DELAY_MS = 1000;
 
-/** A progress reporter for `stream` (does nothing unless it is a terminal). */
-export function createProgress(stream: TextOutput, label: string): Progress {
+/** A progress reporter for `stream` (does nothing unless it is a terminal); `now` is the clock in ms. */
+export function createProgress(stream: TextOutput, label: string, now: () => number = () => performance.now()): Progress {
   if (stream.isTTY !== true) return { update: () => undefined, stop: () => undefined };
-  const started = performance.now();
+  const started = now();
   let bar: cliProgress.SingleBar | undefined;
   let lastDraw = 0;
   return {
     update(done, total) {
-      const now = performance.now();
+      const time = now();
       if (!bar) {
-        if (now - started < PROGRESS_DELAY_MS || done >= total) return;
+        if (time - started < PROGRESS_DELAY_MS || done >= total) return;
         bar = new cliProgress.SingleBar(
           { stream: stream as NodeJS.WritableStream, format: `${label} [{bar}] {percentage}% | {value}/{total} steps | {eta_formatted} left`, hideCursor: true, clearOnComplete: true, fps: 10 },
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, done);
-        lastDraw = now;
+        lastDraw = time;
         return;
       }
-      if (now - lastDraw < 100 && done < total) return;
-      lastDraw = now;
+      if (time - lastDraw < 100 && done < total) return;
+      lastDraw = time;
       bar.setTotal(total);
       bar.update(done);
     },

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { mentionsAddress, parseAddress } from './address.js';
+import { colorEnabled, colorsFor } from './color.js';
+import { globMatcher } from './glob.js';
+import { createProgress } from './progress.js';
+import { closestNames, editDistance } from './suggest.js';
+
+describe('colour', () => {
+  it('is on for a terminal only, and off whenever NO_COLOR is non-empty (no-color.org)', () => {
+    expect(colorEnabled({ write: () => 0, isTTY: true }, {})).toBe(true);
+    expect(colorEnabled({ write: () => 0, isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled({ write: () => 0, isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(colorEnabled({ write: () => 0 }, {})).toBe(false);
+    expect(colorsFor({ write: () => 0, isTTY: true }, {}).red('x')).toBe('\u001b[31mx\u001b[39m');
+    expect(colorsFor({ write: () => 0 }, {}).red('x')).toBe('x');
+  });
+});
+
+describe('the progress bar', () => {
+  it('never draws off a terminal, and on one only after a second', () => {
+    let written = '';
+    const pipe = createProgress({ write: (t: string) => (written += t) }, 'run', () => 5000);
+    pipe.update(1, 10);
+    pipe.stop();
+    expect(written).toBe('');
+    let clock = 0;
+    const tty = { isTTY: true, columns: 80, write: (t: string) => (written += t), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => tty, removeListener: () => tty };
+    const bar = createProgress(tty, 'run', () => clock);
+    clock = 999;
+    bar.update(1, 10);
+    expect(written).toBe('');
+    clock = 1001;
+    bar.update(2, 10);
+    bar.stop();
+    expect(written).toContain('2/10 steps');
+  });
+});
+
+describe('log filters', () => {
+  it('match type globs with * ? and alternatives', () => {
+    const m = globMatcher('phys/*,kernel/task-?pawned');
+    expect(['phys/alloc-pages', 'kernel/task-spawned', 'kernel/tick', 'physx/a'].map(m)).toEqual([true, true, false, false]);
+  });
+
+  it('find addresses in fields, ranges and nested payloads', () => {
+    expect(parseAddress('0x1000')).toBe(4096);
+    expect(parseAddress('4096')).toBe(4096);
+    expect(parseAddress('0x')).toBeUndefined();
+    expect(mentionsAddress({ address: 0x1000 }, 0x1000)).toBe(true);
+    expect(mentionsAddress({ start: 0x1000, end: 0x3000 }, 0x2fff)).toBe(true);
+    expect(mentionsAddress({ start: 0x1000, end: 0x3000 }, 0x3000)).toBe(false);
+    expect(mentionsAddress({ va: 0x1000, size: 16 }, 0x100f)).toBe(true);
+    expect(mentionsAddress({ region: { start: 10, end: 20 } }, 15)).toBe(true);
+    expect(mentionsAddress({ size: 0x1000 }, 0x1000)).toBe(false);
+  });
+});
+
+describe('did you mean', () => {
+  it('suggests the closest names', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(closestNames('slabinf', ['slabinfo', 'buddyinfo', 'maps'])).toEqual(['slabinfo']);
+    expect(closestNames('zzz', ['maps'])).toEqual([]);
+  });
+});
