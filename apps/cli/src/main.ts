@@ -7,6 +7,12 @@ import { ALL_SUBSYSTEMS } from '@vmlab/scenario';
 import { processIo } from './output/io.js';
 import { runCli } from './program.js';
 
+// `vmlab log … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   process.exitCode = runCli(process.argv.slice(2), processIo(), ALL_SUBSYSTEMS);
 } catch (error) {

@@ -110,17 +110,23 @@ export function logCommand(file: string, options: LogOptions, context: CommandCo
     return EXIT.ok;
   }
   let lastInputShown = -1;
+  const lines: string[] = [];
+  const write = (line: string): void => {
+    lines.push(line);
+    if (lines.length >= 1000) io.stdout.write(lines.splice(0).join(''));
+  };
   for (const entry of entries) {
     if (entry.kind === 'input') {
       lastInputShown = entry.seq;
       const result = entry.error ? c.red(`✗ ${entry.error.code ?? entry.error.name}: ${entry.error.message}`) : entry.reply === undefined ? '' : `→ ${compact(entry.reply)}`;
-      io.stdout.write(`${c.bold(`input ${entry.seq}`)}  ${c.cyan(entry.type)} ${compact(entry.payload)}${result === '' ? '' : ` ${result}`}\n`);
+      write(`${c.bold(`input ${entry.seq}`)}  ${c.cyan(entry.type)} ${compact(entry.payload)}${result === '' ? '' : ` ${result}`}\n`);
     } else {
       const where = entry.input === lastInputShown ? '  ' : '';
       const context = entry.input === lastInputShown ? '' : ` (input ${entry.input})`;
-      io.stdout.write(`${where}event ${entry.seq}${context}  ${c.cyan(entry.type)} ${compact(entry.payload)}\n`);
+      write(`${where}event ${entry.seq}${context}  ${c.cyan(entry.type)} ${compact(entry.payload)}\n`);
     }
   }
+  io.stdout.write(lines.join(''));
   if (entries.length === 0) io.stderr.write('vmlab: no inputs or events match\n');
   return EXIT.ok;
 }
