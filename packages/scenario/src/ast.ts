@@ -6,25 +6,33 @@ import type { SourcePosition } from './scenarioError.js';
 
 /** A number as written (`42`, `0x1000`, `16KiB`), with its value. */
 export interface NumberLiteral {
+  /** Tells the expression kinds apart. */
   readonly kind: 'number';
   /** Its value in bytes or units. */
   readonly value: number;
   /** How it was written, kept for printing. */
   readonly text: string;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** A double-quoted string. */
 export interface StringLiteral {
+  /** Tells the expression kinds apart. */
   readonly kind: 'string';
+  /** The decoded text. */
   readonly value: string;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** A variable, a registry constant, or one of the language's own names (`NULL`, `FALSE`, `TRUE`). */
 export interface NameReference {
+  /** Tells the expression kinds apart. */
   readonly kind: 'name';
+  /** The name as written. */
   readonly name: string;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
@@ -33,17 +41,25 @@ export type BinaryOperator = '|' | '+' | '-' | '*';
 
 /** `left op right`. */
 export interface BinaryExpression {
+  /** Tells the expression kinds apart. */
   readonly kind: 'binary';
+  /** The operator. */
   readonly operator: BinaryOperator;
+  /** The left operand. */
   readonly left: Expression;
+  /** The right operand. */
   readonly right: Expression;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** `-operand`. */
 export interface NegateExpression {
+  /** Tells the expression kinds apart. */
   readonly kind: 'negate';
+  /** The negated value. */
   readonly operand: Expression;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
@@ -52,12 +68,14 @@ export type Expression = NumberLiteral | StringLiteral | NameReference | BinaryE
 
 /** A name with the position it was written at. */
 export interface Named {
+  /** The name as written. */
   readonly name: string;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** What every step has: where it is and how it was written. */
-interface StepBase {
+export interface StepBase {
   /** The position of the step's first character. */
   readonly at: SourcePosition;
   /** The step as written (`shell: mmap(…) -> buf`), for messages. */
@@ -66,10 +84,13 @@ interface StepBase {
 
 /** `P: call(args…) [-> var] [== expected [ERROR]] [=> FAULT]`, or `kernel: call(…)`. */
 export interface CallStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'call';
   /** The calling process, or `kernel`. */
   readonly process: Named;
+  /** The call's name. */
   readonly call: Named;
+  /** The arguments, in order. */
   readonly args: readonly Expression[];
   /** `-> var`. */
   readonly assign?: Named;
@@ -81,6 +102,7 @@ export interface CallStep extends StepBase {
 
 /** `== value [ERROR]`: the value a call or read must give, and for calls the error name. */
 export interface ExpectedResult {
+  /** The expected value. */
   readonly value: Expression;
   /** `EINVAL`, `ERROR_INVALID_PARAMETER`. */
   readonly error?: Named;
@@ -91,13 +113,17 @@ export type AccessKind = 'read' | 'write' | 'exec';
 
 /** `P: read ADDR [== v]`, `P: write ADDR = v`, `P: exec ADDR`, each optionally `=> FAULT`. */
 export interface AccessStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'access';
+  /** The process. */
   readonly process: Named;
+  /** Read, write or execute. */
   readonly access: AccessKind;
   /** Bytes accessed: 1 (plain `read`), 2, 4 or 8 (`read16` … `read64` in bits). */
   readonly size: 1 | 2 | 4 | 8;
   /** Whether the size was written (`read32`) or implied (`read`), kept for printing. */
   readonly sizeWritten: boolean;
+  /** The virtual address accessed. */
   readonly address: Expression;
   /** The value written. */
   readonly value?: Expression;
@@ -109,7 +135,9 @@ export interface AccessStep extends StepBase {
 
 /** `spawn NAME [posix|win32]`. */
 export interface SpawnStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'spawn';
+  /** The process. */
   readonly process: Named;
   /** `posix` unless written. */
   readonly personality: string;
@@ -119,27 +147,44 @@ export interface SpawnStep extends StepBase {
 
 /** `show VIEW [P]`. */
 export interface ShowStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'show';
+  /** The view's name. */
   readonly view: Named;
+  /** The process, for process views. */
   readonly process?: Named;
 }
 
 /** One line of an `expect` block: literal text and `${…}` substitutions. */
-export type TemplatePart = { readonly kind: 'text'; readonly text: string } | Substitution;
+export type TemplatePart = TemplateText | Substitution;
+
+/** Literal text of a template line. */
+export interface TemplateText {
+  /** Tells the template parts apart. */
+  readonly kind: 'text';
+  /** The text, as it must appear. */
+  readonly text: string;
+}
 
 /** `${expr}` or `${expr:08x}`. */
 export interface Substitution {
+  /** Tells the template parts apart. */
   readonly kind: 'substitution';
+  /** The value substituted. */
   readonly expression: Expression;
   /** The format after `:` (`08x`, `x`, `d`), if any. */
   readonly format?: SubstitutionFormat;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** `[0][width](x|X|d|o|b)`: pad with zeros or spaces to width, in that base. */
 export interface SubstitutionFormat {
+  /** Pad with zeros (else spaces). */
   readonly zeroPad: boolean;
+  /** The minimum width, 0 for none. */
   readonly width: number;
+  /** Hex (lower or upper case), decimal, octal or binary. */
   readonly base: 'x' | 'X' | 'd' | 'o' | 'b';
   /** As written. */
   readonly text: string;
@@ -147,8 +192,11 @@ export interface SubstitutionFormat {
 
 /** `expect VIEW [P]: |` + a text block. */
 export interface ExpectStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'expect';
+  /** The view's name. */
   readonly view: Named;
+  /** The process, for process views. */
   readonly process?: Named;
   /** The block as written. */
   readonly block: string;
@@ -158,14 +206,19 @@ export interface ExpectStep extends StepBase {
 
 /** `label NAME`. */
 export interface LabelStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'label';
+  /** The label's name. */
   readonly label: Named;
 }
 
 /** `repeat N: [steps]`. */
 export interface RepeatStep extends StepBase {
+  /** Tells the step kinds apart. */
   readonly kind: 'repeat';
+  /** How many times (a number or constant). */
   readonly count: Expression;
+  /** The steps repeated. */
   readonly steps: readonly Step[];
 }
 
@@ -178,23 +231,29 @@ export interface MachineSpec {
   readonly profile: string;
   /** Overridden fields, sizes already in bytes (`ram`, `swap`, `tlb`, `policy`, `seed`). */
   readonly overrides: Readonly<Record<string, unknown>>;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** A file of the `files:` section. */
 export interface FileSpec {
+  /** The absolute path processes open it by. */
   readonly path: string;
   /** Its size in bytes (for `{ size: 64KiB }`). */
   readonly size?: number;
   /** The real file its content comes from (for `{ host: /usr/bin/cat }`), read-only. */
   readonly host?: string;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
 /** A process of the `processes:` section. */
 export interface ProcessSpec {
+  /** The name as written. */
   readonly name: string;
+  /** `posix` or `win32`. */
   readonly personality: string;
+  /** Where it was written. */
   readonly at: SourcePosition;
 }
 
@@ -202,8 +261,12 @@ export interface ProcessSpec {
 export interface Scenario {
   /** The file it was read from. */
   readonly file: string;
+  /** The machine it runs on. */
   readonly machine: MachineSpec;
+  /** Files processes can open and map. */
   readonly files: readonly FileSpec[];
+  /** Processes that exist at the start. */
   readonly processes: readonly ProcessSpec[];
+  /** The steps repeated. */
   readonly steps: readonly Step[];
 }

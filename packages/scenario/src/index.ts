@@ -45,6 +45,8 @@ export type {
   Step,
   StringLiteral,
   Substitution,
+  StepBase,
   SubstitutionFormat,
   TemplatePart,
+  TemplateText,
 } from './ast.js';

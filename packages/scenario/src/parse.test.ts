@@ -1,0 +1,100 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TEST_SUBSYSTEMS } from './fixtures/toySubsystem.js';
+import { loadScenarioFileFor, parseScenarioFor } from './parse.js';
+import { ScenarioError } from './scenarioError.js';
+import { machineConfigOf } from './scenarioMachine.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'vmlab-scenario-'));
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.message;
+    throw error;
+  }
+  throw new Error('no error');
+}
+
+describe('loading files', () => {
+  it('reads YAML and JSON with the same structure', () => {
+    const yamlFile = join(directory, 'a.yaml');
+    const jsonFile = join(directory, 'a.json');
+    writeFileSync(yamlFile, 'machine: tiny\nprocesses:\n  - { name: shell, personality: posix }\nsteps:\n  - shell: getpid() == 1\n  - show maps shell\n');
+    writeFileSync(jsonFile, JSON.stringify({ machine: 'tiny', processes: [{ name: 'shell', personality: 'posix' }], steps: [{ shell: 'getpid() == 1' }, 'show maps shell'] }, null, 2));
+    const fromYaml = loadScenarioFileFor(yamlFile, TEST_SUBSYSTEMS);
+    const fromJson = loadScenarioFileFor(jsonFile, TEST_SUBSYSTEMS);
+    expect(fromYaml.steps.map((s) => [s.kind, s.source])).toEqual(fromJson.steps.map((s) => [s.kind, s.source]));
+    expect(fromJson.steps[0]!.at).toEqual({ line: 11, column: 7 });
+  });
+
+  it('refuses other extensions and missing files with a located error', () => {
+    expect(messageOf(() => loadScenarioFileFor(join(directory, 'a.txt'), TEST_SUBSYSTEMS))).toBe(`${join(directory, 'a.txt')}:1:1: not a scenario file: expected a name ending in .yaml, .yml, .json`);
+    expect(messageOf(() => loadScenarioFileFor(join(directory, 'missing.yml'), TEST_SUBSYSTEMS))).toBe(`${join(directory, 'missing.yml')}:1:1: cannot read the file (ENOENT)`);
+  });
+});
+
+describe('the machine section', () => {
+  it('a profile name alone', () => {
+    expect(machineConfigOf(parseScenarioFor('machine: win2000-x86\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toEqual({ profile: 'win2000-x86' });
+  });
+
+  it('an object overrides the profile, sizes in bytes', () => {
+    const scenario = parseScenarioFor(
+      'machine: { profile: linux-i386, ram: 64MiB, swap: 16777216, tlb: { entries: 32, ways: 4 }, policy: clock, seed: 1 }\nfiles:\n  /data/input.bin: { size: 64KiB }\n  /usr/bin/cat: { host: /usr/bin/cat }\nsteps: []\n',
+      'm.yaml',
+      TEST_SUBSYSTEMS,
+    );
+    expect(machineConfigOf(scenario)).toEqual({
+      profile: 'linux-i386',
+      ram: 64 * 1024 * 1024,
+      swap: 16 * 1024 * 1024,
+      tlb: { entries: 32, ways: 4 },
+      policy: 'clock',
+      seed: 1,
+      files: { '/data/input.bin': { size: 65536 }, '/usr/bin/cat': { host: '/usr/bin/cat' } },
+    });
+  });
+
+  it('the default profile is linux-x86_64', () => {
+    expect(machineConfigOf(parseScenarioFor('steps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toEqual({ profile: 'linux-x86_64' });
+  });
+});
+
+describe('validation against the registry', () => {
+  it('memory accesses need a server of mmu/access', () => {
+    const text = 'processes:\n  - { name: shell, personality: posix }\nsteps:\n  - shell: read 0x1000\n';
+    expect(messageOf(() => parseScenarioFor(text, 'k.yaml', []))).toBe('k.yaml:4:5: memory accesses need the hardware-mmu subsystem (nobody serves mmu/access yet)');
+    expect(() => parseScenarioFor(text, 'k.yaml', TEST_SUBSYSTEMS)).not.toThrow();
+  });
+
+  it('knows only what the registry offers: the kernel alone has tick and tasks', () => {
+    expect(() => parseScenarioFor('steps:\n  - kernel: tick(3) -> now\n  - kernel: tick(now)\n  - show tasks\n', 'k.yaml', [])).not.toThrow();
+    expect(messageOf(() => parseScenarioFor('steps:\n  - kernel: kmalloc(64, GFP_KERNEL)\n', 'k.yaml', []))).toBe('k.yaml:2:13: unknown call kmalloc: expected a call available to kernel calls');
+  });
+
+  it('a pid held by a variable names a process of the parent personality', () => {
+    expect(() =>
+      parseScenarioFor('processes:\n  - { name: shell, personality: posix }\nsteps:\n  - shell: fork() -> child\n  - child: getpid()\n  - show maps child\n', 'f.yaml', TEST_SUBSYSTEMS),
+    ).not.toThrow();
+    expect(messageOf(() => parseScenarioFor('steps:\n  - kernel: tick() -> t\n  - t: getpid()\n', 'f.yaml', TEST_SUBSYSTEMS))).toContain('f.yaml:3:5: unknown process t');
+  });
+
+  it('nothing runs on a bad file: the first error is thrown before any machine exists', () => {
+    const text = 'processes:\n  - { name: shell, personality: posix }\nsteps:\n  - shell: getpid()\n  - shell: getpdi()\n';
+    expect(messageOf(() => parseScenarioFor(text, 'x.yaml', TEST_SUBSYSTEMS))).toBe('x.yaml:5:12: unknown call getpdi: expected a call available to posix processes; did you mean getpid?');
+  });
+
+  it('a ScenarioError carries its parts', () => {
+    try {
+      parseScenarioFor('steps:\n  - show mpas\n', 'e.yaml', TEST_SUBSYSTEMS);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ScenarioError);
+      expect(error).toMatchObject({ file: 'e.yaml', line: 2, column: 10, hint: 'did you mean maps?' });
+      expect((error as ScenarioError).reason).toBe('unknown view mpas: expected one of maps, tasks, toyinfo');
+    }
+  });
+});
