@@ -390,7 +390,7 @@ export interface CreateMapRequest {
   readonly base: number;
   /** Units managed. */
   readonly units: number;
-  /** Maximum number of free entries (m_size; default 64); rmfree drops a fragment when full, as UNIX V6 does. */
+  /** Maximum number of free entries (m_size; default 64); rmfree loses the freed fragment when the map is full ("rmap ovflo", 4.3BSD sys/subr_rmap.c). */
   readonly slots?: number;
 }
 

@@ -1,0 +1,42 @@
+/**
+ * Free space as a bitmap (Tanenbaum §3.2.3 "memory management with bitmaps"): memory is cut into
+ * allocation units of `unit` bytes, one bit each, 1 = in use. Coalescing is implicit: adjacent
+ * zero bits already form one hole. Finding a hole means scanning for a run of zeros.
+ */
+import { ChunkedArray } from '@vmlab/kernel';
+import type { Hole } from './holeList.js';
+
+/** A bitmap of `units` bits, all free. */
+export function createFreeBitmap(units: number): ChunkedArray<Uint32Array> {
+  return ChunkedArray.create(Uint32Array, Math.max(1, Math.ceil(units / 32)), { chunkSize: 256 });
+}
+
+/** Whether unit `index` is in use. */
+export function unitInUse(bitmap: ChunkedArray<Uint32Array>, index: number): boolean {
+  return ((bitmap.get(index >>> 5) >>> (index & 31)) & 1) === 1;
+}
+
+/** Marks units [first, first + count) in use (true) or free (false). */
+export function markUnits(bitmap: ChunkedArray<Uint32Array>, first: number, count: number, inUse: boolean): void {
+  for (let index = first; index < first + count; index++) {
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
+    const old = bitmap.get(word);
+    bitmap.set(word, (inUse ? old | bit : old & ~bit) >>> 0);
+  }
+}
+
+/** The holes (runs of free units) in address order, in bytes. */
+export function bitmapHoles(bitmap: ChunkedArray<Uint32Array>, units: number, unit: number): Hole[] {
+  const holes: Hole[] = [];
+  let runStart = -1;
+  for (let index = 0; index <= units; index++) {
+    const free = index < units && !unitInUse(bitmap, index);
+    if (free && runStart < 0) runStart = index;
+    if (!free && runStart >= 0) {
+      holes.push({ start: runStart * unit, size: (index - runStart) * unit });
+      runStart = -1;
+    }
+  }
+  return holes;
+}
