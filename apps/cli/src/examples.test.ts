@@ -16,7 +16,7 @@ import { runCli } from './program.js';
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/vmlab.mjs', import.meta.url));
 /** The example the README's quick start runs. */
-export const MAIN_EXAMPLE = 'tasks.yaml';
+export const MAIN_EXAMPLE = 'quickstart.yaml';
 const files = readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

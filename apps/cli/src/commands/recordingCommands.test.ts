@@ -123,6 +123,26 @@ describe('vmlab replay', () => {
     const flag = cli('replay', file, '--verfy');
     expect(flag.code).toBe(2);
     expect(flag.err).toBe("vmlab: unknown option '--verfy' (Did you mean --verify?)\n");
+    const copy = (name: string, sql: string): string => {
+      const target = join(dir, name);
+      const db = new Database(file, { readonly: true });
+      db.exec(`VACUUM INTO '${target}'`);
+      db.close();
+      const edit = new Database(target);
+      edit.exec(sql);
+      edit.close();
+      return target;
+    };
+    const newer = copy('newer.vmlab', "UPDATE schema_types SET version = 3 WHERE type = 'probe/drawn'");
+    expect(cli('inspect', newer, '--view', 'tasks')).toEqual({
+      code: 2,
+      out: '',
+      err: `vmlab: ${newer} cannot be replayed by this build: the log's schema differs from this build and no upcaster covers: probe/drawn (recorded v3, this build v1)\n`,
+    });
+    const holed = copy('holed.vmlab', 'DELETE FROM inputs WHERE seq = 21');
+    expect(cli('log', holed)).toEqual({ code: 2, out: '', err: `vmlab: ${holed} is a damaged recording: input 21 is missing (the file has inputs up to 24)\n` });
+    const future = copy('future.vmlab', "UPDATE meta SET value = '9' WHERE key = 'format'");
+    expect(cli('diff', future).err).toBe(`vmlab: ${future} has recording format 9; this vmlab reads format 1\n`);
     expect(cli('frobnicate').code).toBe(2);
     expect(cli().code).toBe(2);
     expect(cli('--help').code).toBe(0);
