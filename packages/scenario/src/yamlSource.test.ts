@@ -36,6 +36,12 @@ describe('scalarLocator', () => {
     expect(scalarLocator(source, scalar)(6 + 7)).toEqual({ line: 4, column: 14 });
   });
 
+  it('keeps the spaces an indentation indicator leaves in', () => {
+    const { source, scalar } = stepScalar('steps:\n  - expect tasks: |2\n        PID\n          ${x}\n', 0, 'value');
+    expect(scalar.value).toBe('  PID\n    ${x}\n');
+    expect(scalarLocator(source, scalar)(6 + 4)).toEqual({ line: 4, column: 11 });
+  });
+
   it('follows folded plain scalars across lines', () => {
     const { source, scalar } = stepScalar('steps:\n  - shell: mmap(0,\n      4KiB)\n', 0, 'value');
     expect(scalar.value).toBe('mmap(0, 4KiB)');

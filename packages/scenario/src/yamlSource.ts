@@ -96,9 +96,9 @@ function valueOffsets(text: string, scalar: Scalar): number[] {
       if (i < 0) return [start];
       i += 1;
       const lines = text.slice(i, valueEnd).split('\n');
-      const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length), Infinity);
+      const indent = blockIndent(lines, value.split('\n'));
       for (const line of lines) {
-        const skip = Math.min(indent === Infinity ? 0 : indent, line.length);
+        const skip = Math.min(indent, line.length);
         for (let c = skip; c < line.length; c++) offsets.push(i + c);
         offsets.push(i + line.length);
         i += line.length + 1;
@@ -118,6 +118,18 @@ function valueOffsets(text: string, scalar: Scalar): number[] {
     }
   }
   return offsets.length > 0 ? offsets : [start];
+}
+
+/**
+ * The indentation a block scalar strips: the first non-empty line's indentation in the source
+ * minus the spaces its value keeps (which an indentation indicator such as `|2` leaves in).
+ */
+function blockIndent(sourceLines: readonly string[], valueLines: readonly string[]): number {
+  const index = sourceLines.findIndex((line) => line.trim() !== '');
+  if (index < 0) return 0;
+  const source = sourceLines[index]!;
+  const kept = valueLines[index] ?? '';
+  return Math.max(0, source.length - source.trimStart().length - (kept.length - kept.trimStart().length));
 }
 
 function isBlank(c: string | undefined): boolean {
