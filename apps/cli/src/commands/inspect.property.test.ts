@@ -50,7 +50,7 @@ const scenarioArbitrary = fc
 
 interface RunJson {
   ok: boolean;
-  views: { view: string; position: number; process?: string; text: string; step: number }[];
+  views: { view: string; position: number; process?: string; pid?: number; text: string; step: number }[];
 }
 
 describe('vmlab inspect', () => {
@@ -68,7 +68,7 @@ describe('vmlab inspect', () => {
         const run = JSON.parse(io.out()) as RunJson;
         for (const view of run.views) {
           const at = memoryIo({ NO_COLOR: '1' });
-          const args = ['inspect', recording, '--at', String(view.position), '--view', view.view, ...(view.process ? ['--proc', view.process] : [])];
+          const args = ['inspect', recording, '--at', String(view.position), '--view', view.view, ...(view.pid === undefined ? [] : ['--proc', String(view.pid)])];
           expect(runCli(args, at, ALL_SUBSYSTEMS), at.err()).toBe(0);
           expect(at.out()).toBe(view.text.endsWith('\n') ? view.text : view.text + '\n');
         }
