@@ -1,0 +1,62 @@
+/**
+ * The real registry: ALL_SUBSYSTEMS builds a machine, and scenarios that use only what exists in
+ * every version of the components (the kernel's `tick` call and `tasks` view) parse and run
+ * through the public API. Calls the components add later do not change these tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { ALL_SUBSYSTEMS, createScenarioMachine, parseScenario, runScenario, ScenarioError } from './index.js';
+
+describe('ALL_SUBSYSTEMS', () => {
+  it('lists each component subsystem once, with distinct ids and no kernel', () => {
+    const ids = ALL_SUBSYSTEMS.map((s) => s.id);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain('kernel');
+  });
+
+  it('builds a machine whose registry has the kernel and every component', () => {
+    const scenario = parseScenario('steps: []\n', 'empty.yaml');
+    const machine = createScenarioMachine(scenario);
+    expect(machine.bus.subsystems.map((s) => s.id)).toEqual(['kernel', ...ALL_SUBSYSTEMS.map((s) => s.id)]);
+    expect(machine.registry.call('tick', 'kernel')).toBeDefined();
+    expect(machine.registry.view('tasks')).toBeDefined();
+  });
+
+  it('runs a scenario of the kernel calls and views, with its checks', () => {
+    const scenario = parseScenario(
+      `machine: { profile: tiny, seed: 3 }
+processes:
+  - { name: init, personality: posix }
+steps:
+  - kernel: tick(10) -> now
+  - spawn explorer win32
+  - label two
+  - kernel: tick(now) == 20
+  - expect tasks: |2
+        PID  PPID PERSONALITY STATE    NAME
+          1     0 posix       running  init
+          2     0 win32       running  explorer
+  - show tasks
+`,
+      'kernel.yaml',
+    );
+    const result = runScenario(scenario, createScenarioMachine(scenario));
+    expect(result.failures).toEqual([]);
+    expect(result.checks).toEqual({ passed: 2, failed: 0 });
+    expect(result.views.map((v) => [v.view, v.position, v.line])).toEqual([['tasks', 4, 14]]);
+  });
+
+  it('rejects a misspelled kernel call and view with suggestions from the real registry', () => {
+    const errorOf = (text: string) => {
+      try {
+        parseScenario(text, 'bad.yaml');
+      } catch (error) {
+        if (error instanceof ScenarioError) return error;
+      }
+      throw new Error('no ScenarioError');
+    };
+    expect(errorOf('steps:\n  - kernel: tikc(1)\n')).toMatchObject({ line: 2, column: 13, hint: 'did you mean tick?' });
+    expect(errorOf('steps:\n  - show taks\n')).toMatchObject({ line: 2, column: 10, hint: 'did you mean tasks?' });
+    expect(errorOf('steps:\n  - kernel: tick(1, 2)\n').reason).toBe('tick takes 0 to 1 arguments, got 2: tick([ticks])');
+  });
+});
