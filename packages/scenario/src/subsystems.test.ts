@@ -43,7 +43,7 @@ steps:
     const result = runScenario(scenario, createScenarioMachine(scenario));
     expect(result.failures).toEqual([]);
     expect(result.checks).toEqual({ passed: 2, failed: 0 });
-    expect(result.views.map((v) => [v.view, v.position, v.line])).toEqual([['tasks', 4, 14]]);
+    expect(result.views.map((v) => [v.view, v.position, v.line])).toEqual([['tasks', 4, 13]]);
   });
 
   it('rejects a misspelled kernel call and view with suggestions from the real registry', () => {
