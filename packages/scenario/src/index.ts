@@ -14,7 +14,7 @@ export { ALL_SUBSYSTEMS, createScenarioMachine, loadScenarioFile, parseScenario 
 export { createMachineFor, machineConfigOf } from './scenarioMachine.js';
 export type { ScenarioMachineOptions } from './scenarioMachine.js';
 export { runScenario } from './runner.js';
-export type { CheckFailure, RunHooks, ScenarioResult, ShownView } from './result.js';
+export type { CheckCounts, CheckFailure, RunHooks, ScenarioResult, ShownView } from './result.js';
 export { resolveProcess } from './processes.js';
 export { printScenario } from './printer.js';
 export { DEFAULT_PROFILE, PROFILES } from './machineSpec.js';

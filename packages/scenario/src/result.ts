@@ -43,6 +43,14 @@ export interface ShownView {
   readonly json: unknown;
 }
 
+/** How many checks held and how many failed. */
+export interface CheckCounts {
+  /** Checks that held. */
+  readonly passed: number;
+  /** Checks that failed, and steps that could not be carried out. */
+  readonly failed: number;
+}
+
 /** The outcome of running a scenario. */
 export interface ScenarioResult {
   /** True when every check held and every step could be carried out. */
@@ -50,7 +58,7 @@ export interface ScenarioResult {
   /** Steps run (repeated steps count each time). */
   readonly steps: number;
   /** Checks that held and that failed. */
-  readonly checks: { readonly passed: number; readonly failed: number };
+  readonly checks: CheckCounts;
   /** Every failure, in order. */
   readonly failures: readonly CheckFailure[];
   /** Every shown view, in order. */
