@@ -1,22 +1,25 @@
 /**
- * The slab model: plain, pure functions over plain data, usable without the bus.
+ * The slab model's context: the state, the injected page source and kernel page table, and an
+ * optional recorder that receives every event the operations apply.
  */
+import type { EmittedEvent } from '@vmlab/kernel';
+import type { KernelMapper, PageSource } from './pageSource.js';
+import type { SlabState } from './state.js';
 
-/** The model's state: named items with their ids. */
+/** What the operations work on. */
 export interface SlabModel {
-  /** Item name → id. */
-  readonly items: Readonly<Record<string, number>>;
-  /** The next id to hand out. */
-  readonly nextId: number;
+  /** The state, changed in place. */
+  readonly state: SlabState;
+  /** Where frames come from. */
+  readonly pages: PageSource;
+  /** The kernel page table vmalloc maps into (absent: areas are kept but not mapped). */
+  readonly mapper?: KernelMapper;
+  /** Receives each event after it is applied (the server collects them). */
+  readonly record?: (event: EmittedEvent) => void;
 }
 
-/** An empty model. */
-export function createSlabModel(): SlabModel {
-  return { items: {}, nextId: 1 };
-}
-
-/** The model with item `name` added (unchanged when it is already there). */
-export function addItem(model: SlabModel, name: string): SlabModel {
-  if (name in model.items) return model;
-  return { items: { ...model.items, [name]: model.nextId }, nextId: model.nextId + 1 };
+/** Applies `payload` with `apply` and hands the event to the recorder, if any. */
+export function emit<P>(model: SlabModel, type: string, payload: P, apply: (state: SlabState, payload: P) => void): void {
+  apply(model.state, payload);
+  if (model.record) model.record({ type, payload });
 }

@@ -51,8 +51,10 @@ export const SLAB_EVENTS = {
   objectFreed: 'slab/object-freed',
   /** An empty slab went back to the buddy allocator (its destructor ran on every object). */
   slabReleased: 'slab/slab-released',
-  /** A vmalloc area was reserved, backed and mapped. */
+  /** A vmalloc area was reserved in the vmalloc range (get_vm_area), not yet backed. */
   vmallocAreaCreated: 'slab/vmalloc-area-created',
+  /** A reserved vmalloc area got its frames, mapped in the kernel page table. */
+  vmallocAreaPopulated: 'slab/vmalloc-area-populated',
   /** A vmalloc area was unmapped and its frames freed. */
   vmallocAreaFreed: 'slab/vmalloc-area-freed',
 } as const;
@@ -214,6 +216,8 @@ export interface CacheCreatedEvent {
   readonly ctor: string;
   /** Destructor name, or ''. */
   readonly dtor: string;
+  /** True for the caches made at boot (general and kernel caches), which are never destroyed. */
+  readonly boot: boolean;
 }
 
 /** Payload of `slab/cache-destroyed`. */
@@ -230,6 +234,8 @@ export interface SlabGrownEvent {
   readonly pfn: number;
   /** Colour offset in bytes of this slab's first object area. */
   readonly colourOffset: number;
+  /** Address of the off-slab management object (allocated just before), or 0 when on-slab. */
+  readonly mgmt: number;
 }
 
 /** Payload of `slab/object-allocated` and `slab/object-freed`. */
@@ -260,12 +266,20 @@ export interface VmallocAreaCreatedEvent {
   readonly address: number;
   /** Size including the guard page (as vmallocinfo prints it). */
   readonly size: number;
-  /** The frames, one per page, in address order. */
-  readonly pfns: readonly number[];
   /** Who asked. */
   readonly caller: string;
-  /** The kmalloc'ed address of the area's page array, 0 when it needed none. */
+}
+
+/** Payload of `slab/vmalloc-area-populated`. */
+export interface VmallocAreaPopulatedEvent {
+  /** Start of the area. */
+  readonly address: number;
+  /** The frames, one per page, in address order. */
+  readonly pfns: readonly number[];
+  /** The address of the area's page array (kmalloc'ed, or vmalloc'ed when larger than a page). */
   readonly pagesArray: number;
+  /** True when the page array was vmalloc'ed (VM_VPAGES). */
+  readonly vpages: boolean;
 }
 
 /** Payload of `slab/vmalloc-area-freed`. */

@@ -1,0 +1,217 @@
+/**
+ * Object caches: kmem_cache_create / kmem_cache_alloc / kmem_cache_free / kmem_cache_shrink /
+ * kmem_cache_destroy, and the reap that gives empty slabs back under memory pressure.
+ * Linux 2.6.18 mm/slab.c and Gorman, "Understanding the Linux Virtual Memory Manager", ch. 8.
+ */
+import {
+  applyCacheCreated,
+  applyCacheDestroyed,
+  applyObjectAllocated,
+  applyObjectFreed,
+  applySlabGrown,
+  applySlabReleased,
+} from './apply.js';
+import { addressToPfn } from './layout.js';
+import { emit, type SlabModel } from './model.js';
+import { SLAB_EVENTS, type CacheRef } from './protocol.js';
+import { SLAB_CACHE_DMA } from './slabFlags.js';
+import { cacheGeometry } from './slabLayout.js';
+import { listFrames } from './slabLists.js';
+import { BUFCTL_ACTIVE, SLABS_FREE, SLABS_PARTIAL, type Cache, type SlabState } from './state.js';
+
+/** GFP_KERNEL (include/linux/gfp_types.h, the values phys-allocator uses). */
+export const GFP_KERNEL = 0xcc0;
+/** __GFP_DMA. */
+export const GFP_DMA = 0x01;
+/** __GFP_HIGHMEM. */
+export const GFP_HIGHMEM = 0x02;
+
+/** An allocation's outcome: the address, or 0 with an error name. */
+export interface AllocResult {
+  /** The address, or 0 (NULL). */
+  readonly address: number;
+  /** `ENOMEM` or `EINVAL` when address is 0. */
+  readonly error?: string;
+}
+
+/** A release's outcome: 0, or -1 with an error name. */
+export interface StatusResult {
+  /** 0 on success, -1 on failure. */
+  readonly value: number;
+  /** The error name on failure. */
+  readonly error?: string;
+}
+
+/** Options of {@link kmemCacheCreate}. */
+export interface CacheOptions {
+  /** Required alignment (0: a word). */
+  readonly align?: number;
+  /** SLAB_* flags. */
+  readonly flags?: number;
+  /** Constructor name: runs once per object when its slab is made. */
+  readonly ctor?: string;
+  /** Destructor name: runs once per object when its slab is released. */
+  readonly dtor?: string;
+  /** Marks a cache the kernel makes at boot (never destroyed). */
+  readonly boot?: boolean;
+}
+
+/** The cache `ref` names (by name or handle), or undefined. */
+export function findCache(state: SlabState, ref: CacheRef): Cache | undefined {
+  const id = typeof ref === 'number' ? ref : state.cacheByName[ref];
+  return id === undefined ? undefined : state.caches[id];
+}
+
+/**
+ * kmem_cache_create: a new cache; its handle, or 0 with `EEXIST` (the name is taken) or `EINVAL`
+ * (size below a word or no slab of at most 32 pages holds one object; mm/slab.c checks
+ * `size < BYTES_PER_WORD || size > (1 << MAX_OBJ_ORDER) * PAGE_SIZE`).
+ */
+export function kmemCacheCreate(model: SlabModel, name: string, size: number, options: CacheOptions = {}): { readonly cache: number; readonly error?: string } {
+  const state = model.state;
+  if (!name || !Number.isInteger(size) || size < state.layout.wordSize) return { cache: 0, error: 'EINVAL' };
+  if (state.cacheByName[name] !== undefined) return { cache: 0, error: 'EEXIST' };
+  const align = options.align ?? 0;
+  const flags = options.flags ?? 0;
+  if (!Number.isInteger(align) || align < 0 || (align & (align - 1)) !== 0) return { cache: 0, error: 'EINVAL' };
+  if (!cacheGeometry(state.layout, size, align, flags)) return { cache: 0, error: 'EINVAL' };
+  const cache = state.nextCacheId;
+  emit(
+    model,
+    SLAB_EVENTS.cacheCreated,
+    { cache, name, size, align, flags, ctor: options.ctor ?? '', dtor: options.dtor ?? '', boot: options.boot ?? false },
+    applyCacheCreated,
+  );
+  return { cache };
+}
+
+/**
+ * cache_grow: one more slab for `cache`. Its colour is the cache's next colour (colour_next
+ * cycles through 0 … colour-1); its pages come from the page source (GFP_DMA added for
+ * SLAB_CACHE_DMA caches); off-slab management is an object of the general cache `slabp_cache`.
+ * The first frame, or -1 when pages (or the management object) could not be had.
+ */
+export function cacheGrow(model: SlabModel, cache: Cache, gfp: number): number {
+  const colourOffset = cache.colourNext * cache.colourOff;
+  const pfn = model.pages.allocPages(cache.order, cache.flags & SLAB_CACHE_DMA ? gfp | GFP_DMA : gfp);
+  if (pfn < 0) return -1;
+  let mgmt = 0;
+  if (cache.offSlab) {
+    mgmt = kmemCacheAlloc(model, model.state.caches[cache.mgmtCache]!, gfp).address;
+    if (!mgmt) {
+      model.pages.freePages(pfn, cache.order);
+      return -1;
+    }
+  }
+  emit(model, SLAB_EVENTS.slabGrown, { cache: cache.id, pfn, colourOffset, mgmt }, applySlabGrown);
+  return pfn;
+}
+
+/**
+ * kmem_cache_alloc: an object from the first partial slab, else the first empty slab, else a new
+ * slab (Linux 2.4 kmem_cache_alloc_one, Gorman §8.2.1). Its address, or 0 with `ENOMEM`.
+ */
+export function kmemCacheAlloc(model: SlabModel, cache: Cache, gfp: number = GFP_KERNEL): AllocResult {
+  const state = model.state;
+  let pfn = cache.lists[SLABS_PARTIAL]!.head;
+  if (pfn < 0) pfn = cache.lists[SLABS_FREE]!.head;
+  if (pfn < 0) {
+    pfn = cacheGrow(model, cache, gfp);
+    if (pfn < 0) return { address: 0, error: 'ENOMEM' };
+  }
+  const slab = state.slabs[pfn]!;
+  const index = slab.free;
+  const address = slab.objects + index * cache.objectSize;
+  emit(model, SLAB_EVENTS.objectAllocated, { cache: cache.id, pfn, index, address }, applyObjectAllocated);
+  return { address };
+}
+
+/** Where `address` is: its slab's first frame and its index, or null when it is no object's start. */
+export function locateObject(state: SlabState, address: number): { readonly pfn: number; readonly index: number; readonly cache: Cache } | null {
+  const slabPfn = state.pageSlab[addressToPfn(state.layout, address)];
+  if (slabPfn === undefined) return null;
+  const slab = state.slabs[slabPfn]!;
+  const cache = state.caches[slab.cache]!;
+  const offset = address - slab.objects;
+  if (offset < 0 || offset % cache.objectSize !== 0) return null;
+  const index = offset / cache.objectSize;
+  if (index >= cache.objectsPerSlab) return null;
+  return { pfn: slabPfn, index, cache };
+}
+
+/**
+ * kmem_cache_free: gives the object at `address` back to `cache`, where it stays constructed.
+ * -1 with `EINVAL` when the address is not an object of that cache or is already free
+ * (mm/slab.c's debug checks: "object from wrong cache", BUFCTL_ACTIVE for double frees).
+ */
+export function kmemCacheFree(model: SlabModel, cache: Cache, address: number): StatusResult {
+  const found = locateObject(model.state, address);
+  if (!found || found.cache.id !== cache.id) return { value: -1, error: 'EINVAL' };
+  if (model.state.slabs[found.pfn]!.bufctl[found.index] !== BUFCTL_ACTIVE) return { value: -1, error: 'EINVAL' };
+  emit(model, SLAB_EVENTS.objectFreed, { cache: cache.id, pfn: found.pfn, index: found.index, address }, applyObjectFreed);
+  return { value: 0 };
+}
+
+/**
+ * slab_destroy: releases the empty slab at `pfn`: the destructor runs on its objects, its pages go
+ * back to the page source, then its off-slab management object goes back to slabp_cache.
+ */
+export function slabDestroy(model: SlabModel, cache: Cache, pfn: number): void {
+  const mgmt = model.state.slabs[pfn]!.mgmt;
+  emit(model, SLAB_EVENTS.slabReleased, { cache: cache.id, pfn, order: cache.order }, applySlabReleased);
+  model.pages.freePages(pfn, cache.order);
+  if (mgmt) kmemCacheFree(model, model.state.caches[cache.mgmtCache]!, mgmt);
+}
+
+/** kmem_cache_shrink: releases up to `limit` (default all) of the cache's empty slabs; the frames freed. */
+export function kmemCacheShrink(model: SlabModel, cache: Cache, limit = Infinity): number {
+  let freed = 0;
+  for (const pfn of listFrames(model.state, cache, SLABS_FREE)) {
+    if (limit-- <= 0) break;
+    slabDestroy(model, cache, pfn);
+    freed += 2 ** cache.order;
+  }
+  return freed;
+}
+
+/**
+ * kmem_cache_destroy: shrinks the cache and removes it; -1 with `EBUSY` while it has live
+ * objects (2.6.18 prints "Can't free all objects" and keeps it) or `EINVAL` for a boot cache.
+ */
+export function kmemCacheDestroy(model: SlabModel, cache: Cache): StatusResult {
+  if (cache.boot) return { value: -1, error: 'EINVAL' };
+  if (cache.activeObjects > 0) return { value: -1, error: 'EBUSY' };
+  kmemCacheShrink(model, cache);
+  emit(model, SLAB_EVENTS.cacheDestroyed, { cache: cache.id }, applyCacheDestroyed);
+  return { value: 0 };
+}
+
+/**
+ * The reap under memory pressure (Linux 2.4 mm/slab.c kmem_cache_reap, Gorman §8.1.7): picks the
+ * cache whose empty slabs hold the most pages — discounted by a fifth for caches with a
+ * constructor (costly to rebuild) and again for multi-page slabs — and releases half of its empty
+ * slabs, rounded up. Repeated until `target` frames were freed (all caches are scanned each time,
+ * where 2.4 scans REAP_SCANLEN caches from a clock hand). The frames freed.
+ */
+export function kmemCacheReap(model: SlabModel, target = Infinity): number {
+  let freed = 0;
+  while (freed < target) {
+    let best: Cache | undefined;
+    let bestPages = 0;
+    for (const id of model.state.cacheIds) {
+      const cache = model.state.caches[id]!;
+      const empty = cache.lists[SLABS_FREE]!.length;
+      if (empty === 0) continue;
+      let pages = empty * 2 ** cache.order;
+      if (cache.ctor) pages = Math.floor((pages * 4 + 1) / 5);
+      if (cache.order) pages = Math.floor((pages * 4 + 1) / 5);
+      if (pages > bestPages) {
+        best = cache;
+        bestPages = pages;
+      }
+    }
+    if (!best) break;
+    freed += kmemCacheShrink(model, best, Math.floor((best.lists[SLABS_FREE]!.length + 1) / 2));
+  }
+  return freed;
+}
