@@ -97,6 +97,16 @@ describe('checks that should fail do fail', () => {
     expect(result.views[0]!.text).toContain('exit(SIGSEGV) shell');
   });
 
+  it('a fault names its signal when the reply gives one, else the personality decides', () => {
+    const result = run(`${HEADER}  - shell: mmap(0, 4KiB, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) -> ro
+  - shell: write ro = 1 => SIGSEGV
+  - app: VirtualAlloc(NULL, 4KiB, MEM_COMMIT, PAGE_READWRITE) -> mem
+  - app: write mem + 4KiB = 1 => EXCEPTION_ACCESS_VIOLATION
+`);
+    expect(result.failures.map((f) => [f.line, f.message, f.expected, f.actual])).toEqual([[7, 'the access raised SIGBUS', 'SIGSEGV', 'SIGBUS']]);
+    expect(result.checks).toEqual({ passed: 1, failed: 1 });
+  });
+
   it('an expected fault that does not happen fails', () => {
     const result = run(`${HEADER}  - shell: write buf = 1 => SIGSEGV\n`);
     expect(result.failures[0]).toMatchObject({ line: 6, expected: 'SIGSEGV', actual: 'no fault' });

@@ -59,7 +59,7 @@ const simpleSteps: fc.Arbitrary<StepWriter>[] = [
   })),
   fc.integer({ min: 0, max: 9 }).map((n) => (_v: number, i: string) => ({ lines: [`${i}- kernel: tick(${n}) -> t${n}`], defines: 0 })),
   fc.constantFrom('show maps shell', 'show maps app', 'show toyinfo', 'show tasks').map((text) => (_v: number, i: string) => ({ lines: [`${i}- ${text}`], defines: 0 })),
-  fc.integer({ min: 0, max: 3 }).map((n) => (_v: number, i: string) => ({ lines: [`${i}- label point_${n}`], defines: 0 })),
+  fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom('_', '-')).map(([n, joint]) => (_v: number, i: string) => ({ lines: [`${i}- label point${joint}${n}`], defines: 0 })),
   fc.nat().map((k) => (v: number, i: string) => ({
     lines: [`${i}- expect maps shell: |`, ...(v === 0 ? [`${i}    nothing`] : [`${i}    \${v${k % v}:08x}-\${v${k % v} + 0x1000:08x} rw-p 00000000 00:00 0`])],
     defines: 0,

@@ -84,6 +84,8 @@ describe('string steps and map keys', () => {
     expect(parseStringStep('spawn worker', locate, 'f')).toMatchObject({ kind: 'spawn', personality: 'posix', personalityWritten: false });
     expect(parseStringStep('show maps shell', locate, 'f')).toMatchObject({ kind: 'show', view: { name: 'maps' }, process: { name: 'shell' } });
     expect(parseStringStep('label after_fork', locate, 'f')).toMatchObject({ kind: 'label', label: { name: 'after_fork' } });
+    expect(parseStringStep('label after-fork-2', locate, 'f')).toMatchObject({ kind: 'label', label: { name: 'after-fork-2' } });
+    expect(parseError(() => parseStringStep('label after - fork', locate, 'f'))).toBe("f:1:13: expected the end of `label NAME`, found '-'");
     expect(parseStringStep('shell: fork() -> child', locate, 'f')).toMatchObject({ kind: 'call', process: { name: 'shell' }, source: 'shell: fork() -> child' });
   });
 

@@ -2,7 +2,7 @@
  * The step grammar, by recursive descent over the lexer's tokens:
  *
  * ```text
- * stringStep  := 'spawn' NAME [NAME] | 'show' NAME [NAME] | 'label' labelName
+ * stringStep  := 'spawn' NAME [NAME] | 'show' NAME [NAME] | 'label' NAME {'-' (NAME | NUMBER)}
  *              | 'trace' …                               (refused: not yet supported)
  *              | NAME ':' action
  * stepKey     := 'repeat' expr | 'expect' NAME [NAME] | NAME      (the key of a one-key map)
@@ -218,7 +218,18 @@ class StepParser {
 
   private labelStep(at: SourcePosition): LabelStep {
     this.index++;
-    const label = this.name('a label name');
+    const first = this.expect('name', 'a label name');
+    let name = first.text;
+    // Labels may join words with '-' written without spaces (`label after-fork`), as `--at` takes them.
+    for (let end = first.offset + first.text.length; ; ) {
+      const dash = this.peek();
+      const word = this.tokens[this.index + 1]!;
+      if (dash.kind !== '-' || dash.offset !== end || (word.kind !== 'name' && word.kind !== 'number') || word.offset !== end + 1) break;
+      name += `-${word.text}`;
+      end = word.offset + word.text.length;
+      this.index += 2;
+    }
+    const label = { name, at: this.locate(first.offset) };
     this.expectEnd('the end of `label NAME`');
     return { kind: 'label', at, source: this.text.trim(), label };
   }
