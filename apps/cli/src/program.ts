@@ -40,7 +40,7 @@ function buildProgram(context: CommandContext, setExit: (code: number) => void):
     .argument('<scenario>', 'the scenario file (.yaml, .yml or .json)')
     .option('--record <file>', 'record the run into a SQLite recording (FILE.vmlab)')
     .option('--json', 'print one JSON document: { ok, steps, checks: {passed, failed}, failures, views }')
-    .addOption(new Option('--checkpoint-every <n>', 'keep a checkpoint every N inputs').default(undefined, '100'))
+    .addOption(new Option('--checkpoint-every <n>', 'keep a checkpoint every N inputs').default(undefined, '1000'))
     .action((file: string, options: { record?: string; json?: boolean; checkpointEvery?: string }) => setExit(runCommand(file, options, context)));
 
   program

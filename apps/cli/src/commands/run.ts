@@ -19,12 +19,12 @@ export interface RunOptions {
   readonly record?: string;
   /** Print one JSON document. */
   readonly json?: boolean;
-  /** Keep a checkpoint every this many inputs (default 100). */
+  /** Keep a checkpoint every this many inputs (default 1000, the kernel's). */
   readonly checkpointEvery?: string;
 }
 
-/** The checkpoint interval of scenario runs: small runs, cheap checkpoints, quick seeks. */
-export const DEFAULT_CHECKPOINT_EVERY = 100;
+/** The checkpoint interval of scenario runs: each checkpoint is hashed into the recording, so not too often; seeking re-executes at most this many inputs. */
+export const DEFAULT_CHECKPOINT_EVERY = 1000;
 
 /** Loads a scenario file, turning a missing file or a ScenarioError into a one-line bad-input error. */
 export function loadScenario(file: string): Scenario {

@@ -70,6 +70,7 @@ export class RecordingWriter {
   private committedInputs = 0;
   private nextCheckpoint = 0;
   private viewCount = 0;
+  private readonly writtenLabels = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -230,7 +231,11 @@ export class RecordingWriter {
       const c = checkpoints[this.nextCheckpoint++]!;
       s.checkpoint.run(c.position, c.eventSeq, hashState(c.root));
     }
-    for (const [name, position] of this.machine.timeline.labels()) if (position <= this.committedInputs) s.label.run(name, position);
+    for (const [name, position] of this.machine.timeline.labels()) {
+      if (position > this.committedInputs || this.writtenLabels.get(name) === position) continue;
+      s.label.run(name, position);
+      this.writtenLabels.set(name, position);
+    }
     this.inputRows = [];
     this.blockRows = [];
     this.eventRows = [];
