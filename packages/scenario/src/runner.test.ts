@@ -144,6 +144,11 @@ describe('checks that should fail do fail', () => {
     expect(result.checks.passed).toBe(4);
   });
 
+  it('an argument whose variable holds the wrong type fails at run time, before the call', () => {
+    const result = run(`${HEADER}  - kernel: kmem_cache_create("dentry", 192) -> cache\n  - kernel: kmem_cache_create(buf, 64)\n  - expect toyinfo: |\n      kmallocs 0\n      caches dentry\n`);
+    expect(result.failures.map((f) => [f.line, f.message, f.expected, f.actual])).toEqual([[7, 'argument name of kmem_cache_create must be a "string"', 'a "string"', '268435456']]);
+  });
+
   it('fork() -> child names a process usable in later steps', () => {
     const result = run(`${HEADER}  - shell: write buf = 9\n  - shell: fork() -> child\n  - child: read buf == 9\n  - child: getpid() == child\n  - show maps child\n`);
     expect(result.failures).toEqual([]);

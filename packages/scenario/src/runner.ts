@@ -129,6 +129,7 @@ class ScenarioRun {
     const caller: Caller =
       step.process.name === KERNEL_CALLER ? { kind: KERNEL_CALLER } : (({ pid, personality }) => ({ kind: personality, pid }))(this.process(step.process));
     const args = step.args.map((arg) => this.value(arg));
+    this.checkArgumentTypes(step, caller.kind, args);
     let result;
     try {
       result = this.machine.call(step.call.name, args, caller);
@@ -153,6 +154,20 @@ class ScenarioRun {
       );
     }
     if (step.fault) this.expectExit(this.process(step.process).pid, step.fault);
+  }
+
+  /** Arguments whose type depends on a variable are checked here, once their values are known. */
+  private checkArgumentTypes(step: CallStep, kind: string, args: readonly ScenarioValue[]): void {
+    const spec = this.machine.registry.call(step.call.name, kind);
+    spec?.params.forEach((param, i) => {
+      const arg = args[i];
+      if (arg === undefined) return;
+      const wantsString = param.type === 'string';
+      if (wantsString !== (typeof arg === 'string')) {
+        const wanted = wantsString ? 'a "string"' : `a number (${param.type})`;
+        throw new StepFailure(`argument ${param.name} of ${spec.name} must be ${wanted}`, wanted, typeof arg === 'string' ? JSON.stringify(arg) : String(arg));
+      }
+    });
   }
 
   private access(step: AccessStep): void {

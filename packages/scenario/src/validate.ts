@@ -8,6 +8,7 @@ import type { CallStep, Expression, Named, Scenario, Step } from './ast.js';
 import { BUILTIN_NAMES, EvaluationError, evaluate, namesIn, staticType } from './expression.js';
 import { ScenarioError } from './scenarioError.js';
 import { MEMORY_ACCESS_REQUEST, type ScenarioSchema } from './scenarioSchema.js';
+import { STEP_KEYWORDS } from './stepParser.js';
 import { didYouMean } from './suggest.js';
 
 /** The caller kind of `kernel: call(…)` steps. */
@@ -59,6 +60,7 @@ class Validator {
   run(): void {
     for (const process of this.scenario.processes) {
       if (process.name === KERNEL_CALLER) throw this.error(process.at, '`kernel` is reserved for kernel calls: choose another process name');
+      if ((STEP_KEYWORDS as readonly string[]).includes(process.name)) throw this.error(process.at, `${process.name} is a step keyword: choose another process name`);
       if (this.processes.has(process.name)) throw this.error(process.at, `process ${process.name} is listed twice: names must be unique`);
       this.processes.set(process.name, process.personality);
     }

@@ -142,6 +142,7 @@ function describeYamlError(code: string, message: string): string {
     DUPLICATE_KEY: 'a key appears twice in the same map',
     MISSING_CHAR: firstLine,
     TAB_AS_INDENT: 'tabs are not allowed as indentation',
+    MULTIPLE_DOCS: 'a scenario file holds one document: remove the --- separator and what follows it',
   };
   return reasons[code] ?? firstLine;
 }
