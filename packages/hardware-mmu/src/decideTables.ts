@@ -1,0 +1,116 @@
+/**
+ * Page-table edits on the bus (`mmu/create-address-space`, `mmu/map`, `mmu/unmap`,
+ * `mmu/protect`, `mmu/destroy-address-space`): the model's editing functions run on a private
+ * copy of RAM (a ChunkedArray snapshot, so the committed state is untouched), and every entry
+ * they write and every table page they allocate becomes an event.
+ *
+ * Table pages come from `phys/alloc-pages` (GFP_KERNEL, order 0, owner `pagetable`) when a
+ * phys-allocator serves it; otherwise from the MMU's own allocator, which hands out frames
+ * downwards from the top of RAM (so a machine without phys-allocator still has page tables).
+ */
+import { event, type DecideContext, type EmittedEvent } from '@vmlab/kernel';
+import type { MmuState } from './mmuState.js';
+import { createRootTable, mapPage, protectPage, tableFrames, unmapPage, type PageTableEditor } from './pageTable.js';
+import { compileFormat } from './pageTableFormat.js';
+import { MMU_EVENTS, type CreateAddressSpaceReply, type PageReply, type PageRequest } from './protocol.js';
+import type { Tlb } from './tlb.js';
+
+/** The phys-allocator's request for frames. */
+export const PHYS_ALLOC_PAGES = 'phys/alloc-pages';
+/** The phys-allocator's request to free frames. */
+export const PHYS_FREE_PAGES = 'phys/free-pages';
+/** GFP_KERNEL (include/linux/gfp_types.h: __GFP_RECLAIM | __GFP_IO | __GFP_FS = 0xcc0). */
+export const GFP_KERNEL = 0xcc0;
+
+/** An editor over a private copy of RAM that records what it does as events. */
+function recordingEditor(state: MmuState, ctx: DecideContext, asid: number, reason: string, events: EmittedEvent[]): PageTableEditor {
+  const format = compileFormat(state.format);
+  const ram = state.ram.snapshot().thaw();
+  let nextOwn = state.nextOwnFrame;
+  const ownFree = [...state.ownFreeFrames];
+  let lastOwn = false;
+  return {
+    ram,
+    format,
+    allocateTable(): number {
+      if (ctx.serves(PHYS_ALLOC_PAGES)) {
+        const reply = ctx.request<{ pfn: number }>(PHYS_ALLOC_PAGES, { gfp: GFP_KERNEL, order: 0, owner: 'pagetable' });
+        lastOwn = false;
+        return reply.pfn;
+      }
+      lastOwn = true;
+      if (ownFree.length > 0) return ownFree.pop()!;
+      return nextOwn >= 0 ? nextOwn-- : -1;
+    },
+    tableAllocated(pfn: number): void {
+      events.push(event(MMU_EVENTS.tableAllocated, { pfn, asid, own: lastOwn }));
+    },
+    entrySet(address: number, lo: number, hi: number, level: number): void {
+      const isTableLink = level < format.levels - 1 && events.length > 0 && events[events.length - 1]!.type === MMU_EVENTS.tableAllocated;
+      events.push(event(MMU_EVENTS.pteSet, { asid, address, level, lo, hi, reason: isTableLink ? 'table' : reason }));
+    },
+  };
+}
+
+/** Decides `mmu/create-address-space`. */
+export function decideCreateAddressSpace(state: MmuState, asid: number, ctx: DecideContext): { reply: CreateAddressSpaceReply; events: EmittedEvent[] } {
+  if (state.spaces[asid]) return { reply: { root: -1, error: 'EEXIST' }, events: [] };
+  const tableEvents: EmittedEvent[] = [];
+  const root = createRootTable(recordingEditor(state, ctx, asid, 'map', tableEvents));
+  if (root < 0) return { reply: { root: -1, error: 'ENOMEM' }, events: [] };
+  return { reply: { root }, events: [event(MMU_EVENTS.addressSpaceCreated, { asid, root }), ...tableEvents] };
+}
+
+/** Drops the page from the TLB when it holds it, recording the flush (the kernel's flush_tlb_page after a PTE change). */
+function flushPageEvent(state: MmuState, tlb: Tlb, asid: number, va: number, events: EmittedEvent[]): void {
+  const vpn = Math.floor(va / compileFormat(state.format).pageSize);
+  if (tlb.probe(vpn, asid) >= 0) events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'page', vpn, asid }));
+}
+
+/** Decides `mmu/map`, `mmu/unmap` and `mmu/protect`. */
+export function decidePageEdit(
+  state: MmuState,
+  kind: 'map' | 'unmap' | 'protect',
+  p: PageRequest,
+  ctx: DecideContext,
+): { reply: PageReply; events: EmittedEvent[] } {
+  const events: EmittedEvent[] = [];
+  const editor = recordingEditor(state, ctx, p.asid, kind, events);
+  let root = state.spaces[p.asid]?.root;
+  if (root === undefined && p.asid === 0 && kind === 'map') {
+    // The kernel's own address space (init_mm, swapper_pg_dir) is created on its first mapping.
+    root = createRootTable(editor);
+    if (root < 0) return { reply: { value: -1, error: 'ENOMEM' }, events: [] };
+    events.unshift(event(MMU_EVENTS.addressSpaceCreated, { asid: 0, root }));
+  }
+  if (root === undefined) return { reply: { value: -1, error: 'EINVAL' }, events: [] };
+  if (kind === 'map') {
+    if (p.pfn === undefined) throw new RangeError('mmu/map needs a pfn');
+    const error = mapPage(editor, root, p.va, p.pfn, p.flags ?? 0, p.level);
+    if (error) return { reply: { value: -1, error }, events: [] };
+  } else if (kind === 'unmap') {
+    if (!unmapPage(editor, root, p.va)) return { reply: { value: -1, error: 'ENOENT' }, events };
+  } else {
+    if (p.flags === undefined) throw new RangeError('mmu/protect needs flags');
+    if (!protectPage(editor, root, p.va, p.flags)) return { reply: { value: -1, error: 'ENOENT' }, events };
+  }
+  flushPageEvent(state, state.tlb, p.asid, p.va, events);
+  return { reply: { value: 0 }, events };
+}
+
+/** Decides `mmu/destroy-address-space`: frees its table pages (to phys-allocator when it gave them) and forgets it. */
+export function decideDestroyAddressSpace(state: MmuState, asid: number, ctx: DecideContext): { reply: PageReply; events: EmittedEvent[] } {
+  const space = state.spaces[asid];
+  if (!space) return { reply: { value: -1, error: 'EINVAL' }, events: [] };
+  const f = compileFormat(state.format);
+  const frames = tableFrames(state.ram, f, space.root);
+  const ownSet = new Set(space.tables.filter((t) => t.own).map((t) => t.pfn));
+  const own: number[] = [];
+  for (const pfn of frames) {
+    if (ownSet.has(pfn)) own.push(pfn);
+    else if (ctx.serves(PHYS_FREE_PAGES)) ctx.request(PHYS_FREE_PAGES, { pfn, order: 0 });
+  }
+  const events: EmittedEvent[] = [event(MMU_EVENTS.tablesFreed, { asid, frames, own }), event(MMU_EVENTS.addressSpaceDestroyed, { asid })];
+  if (state.current === asid) events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'non-global' }));
+  return { reply: { value: 0 }, events };
+}

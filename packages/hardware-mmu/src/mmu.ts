@@ -1,0 +1,243 @@
+/**
+ * The MMU as a model object, usable without the bus: RAM, one page-table format, address spaces
+ * (a root table per address-space id, the CR3 value), the current mode (user or kernel), a
+ * physical addressing mode with no translation, and an optional TLB. `translate` is the hot
+ * path: TLB lookup, else the walk, the rights check, the accessed/dirty bits, and the TLB fill,
+ * allocating nothing.
+ */
+import {
+  ACCESS_READ,
+  ACCESS_WRITE,
+  FAULT_BOUNDS,
+  NO_FAULT,
+  accessCode,
+  accessKindOf,
+  faultKindOf,
+  makeFault,
+  type AccessKind,
+  type Fault,
+} from './fault.js';
+import { BUILT_IN_FORMATS, compileFormat, FLAG_INDEX_DIRTY, type CompiledFormat, type PageTableFormat } from './pageTableFormat.js';
+import { createRootTable, lookupEntry, mapPage, protectPage, unmapPage, type MapError, type PageTableEditor } from './pageTable.js';
+import { writePte } from './pte.js';
+import { PTE_DIRTY } from './pteFlags.js';
+import { createPhysicalMemory, readPhysical, writePhysical, type AccessSize, type PhysicalMemory } from './ram.js';
+import { Tlb, type TlbConfig } from './tlb.js';
+import { accessFault, flagsAfterAccess, forEachAccessedDirtyUpdate, walk, walkFault, WalkResult } from './walk.js';
+
+/** Options of `createMmu`. */
+export interface MmuOptions {
+  /** The page-table format, or a built-in's name (`i386`, `x86-64`, `alpha`, `tiny`); default x86-64. */
+  readonly format?: PageTableFormat | string;
+  /** RAM size in bytes when `ram` is not given (default 64 MiB, 4 KiB for `tiny`). */
+  readonly ramBytes?: number;
+  /** Existing RAM to use. */
+  readonly ram?: PhysicalMemory;
+  /** TLB geometry, or null for none (every access walks). Default: 64 entries, fully associative, LRU. */
+  readonly tlb?: TlbConfig | null;
+  /** Hands out frames for table pages (pfn, or -1 when out of memory). Default: downwards from the top of RAM. */
+  readonly allocateFrame?: () => number;
+}
+
+/** Counters of an MMU's work. */
+export interface MmuStats {
+  /** Walks of the page tables (TLB misses, and dirty-bit updates). */
+  readonly walks: number;
+  /** Faults raised. */
+  readonly faults: number;
+  /** TLB hits (0 without a TLB). */
+  readonly tlbHits: number;
+  /** TLB misses (0 without a TLB). */
+  readonly tlbMisses: number;
+}
+
+/**
+ * A frame allocator over the top of RAM, handing frames out downwards (the highest first), for
+ * page tables when nobody else allocates frames. Returns -1 once it reaches `floorPfn`.
+ */
+export function topDownFrameAllocator(ramBytes: number, pageSize: number, floorPfn = 0): () => number {
+  let next = Math.floor(ramBytes / pageSize) - 1;
+  return () => (next >= floorPfn ? next-- : -1);
+}
+
+/** An MMU with its RAM, tables, TLB and registers. */
+export class Mmu {
+  /** Physical memory. */
+  readonly ram: PhysicalMemory;
+  /** The page-table format, compiled. */
+  readonly format: CompiledFormat;
+  /** The TLB, or null. */
+  readonly tlb: Tlb | null;
+  /** Root table physical address per address-space id. */
+  readonly roots = new Map<number, number>();
+  /** The current address space's id. */
+  asid = -1;
+  /** The current root table's physical address (CR3), -1 before any switch. */
+  root = -1;
+  /** True in user mode, false in kernel mode. */
+  userMode = true;
+  /** True when addresses are physical (paging off, as before CR0.PG is set). */
+  physicalMode = false;
+  /** The fault code of the last failed translation (fault.ts), NO_FAULT after a success. */
+  lastFault = NO_FAULT;
+  /** Page-table walks made. */
+  walks = 0;
+  /** Faults raised. */
+  faults = 0;
+  private readonly result: WalkResult;
+  private readonly editor: PageTableEditor;
+  private readonly pageSize: number;
+  private readonly hasDirtyBit: boolean;
+
+  /** Builds an MMU; prefer `createMmu`. */
+  constructor(options: MmuOptions = {}) {
+    const format = typeof options.format === 'string' ? BUILT_IN_FORMATS[options.format] : options.format;
+    if (!format) throw new RangeError(`unknown page-table format ${String(options.format)}`);
+    this.format = compileFormat(format);
+    this.pageSize = this.format.pageSize;
+    this.ram = options.ram ?? createPhysicalMemory(options.ramBytes ?? (format.name === 'tiny' ? 4096 : 64 * 1024 * 1024));
+    this.tlb = options.tlb === null ? null : new Tlb(options.tlb ?? {});
+    this.result = new WalkResult(this.format.levels);
+    this.hasDirtyBit = (this.format.flagLo[FLAG_INDEX_DIRTY]! | this.format.flagHi[FLAG_INDEX_DIRTY]!) !== 0;
+    const allocateFrame = options.allocateFrame ?? topDownFrameAllocator(this.ram.length, this.pageSize);
+    this.editor = { ram: this.ram, format: this.format, allocateTable: allocateFrame };
+  }
+
+  /** Creates address space `asid` with an empty top-level table; returns the table's physical address. */
+  createAddressSpace(asid: number): number {
+    if (this.roots.has(asid)) throw new RangeError(`address space ${asid} exists already`);
+    const root = createRootTable(this.editor);
+    if (root < 0) throw new RangeError('out of frames for a page-table root');
+    this.roots.set(asid, root);
+    return root;
+  }
+
+  /** Makes `asid` current (loads CR3): the TLB drops non-global entries unless it has ASIDs. */
+  switchAddressSpace(asid: number): void {
+    const root = this.roots.get(asid);
+    if (root === undefined) throw new RangeError(`no address space ${asid}`);
+    if (asid === this.asid) return;
+    this.asid = asid;
+    this.root = root;
+    this.tlb?.switchAddressSpace();
+  }
+
+  private rootOf(asid: number | undefined): number {
+    const root = this.roots.get(asid ?? this.asid);
+    if (root === undefined) throw new RangeError(`no address space ${asid ?? this.asid}`);
+    return root;
+  }
+
+  /** Maps the page at `va` to frame `pfn` with portable flags in address space `asid` (default current). */
+  map(va: number, pfn: number, flags: number, asid?: number, level?: number): MapError | null {
+    const error = mapPage(this.editor, this.rootOf(asid), va, pfn, flags, level);
+    this.tlb?.flushPage(Math.floor(va / this.pageSize), asid ?? this.asid);
+    return error;
+  }
+
+  /** Unmaps the page at `va` and flushes it from the TLB (`flush_tlb_page`); true when it was mapped. */
+  unmap(va: number, asid?: number): boolean {
+    const done = unmapPage(this.editor, this.rootOf(asid), va);
+    this.tlb?.flushPage(Math.floor(va / this.pageSize), asid ?? this.asid);
+    return done;
+  }
+
+  /** Changes the page's rights and flushes it from the TLB; false when it is not mapped. */
+  protect(va: number, flags: number, asid?: number): boolean {
+    const done = protectPage(this.editor, this.rootOf(asid), va, flags);
+    this.tlb?.flushPage(Math.floor(va / this.pageSize), asid ?? this.asid);
+    return done;
+  }
+
+  /** The present entry mapping `va` in `asid` (no side effects), or null. */
+  lookup(va: number, asid?: number): { pfn: number; flags: number; level: number; address: number } | null {
+    return lookupEntry(this.ram, this.format, this.rootOf(asid), va);
+  }
+
+  /**
+   * Translates `va` for an access (ACCESS_READ / ACCESS_WRITE / ACCESS_EXEC from fault.ts) in the
+   * current mode and address space. Returns the physical address, or -1 with `lastFault` set.
+   */
+  translate(va: number, access: number = ACCESS_READ): number {
+    if (this.physicalMode) {
+      if (va < 0 || va >= this.ram.length) return this.fail(FAULT_BOUNDS);
+      this.lastFault = NO_FAULT;
+      return va;
+    }
+    const pageSize = this.pageSize;
+    const vpn = Math.floor(va / pageSize);
+    const tlb = this.tlb;
+    let slot = -1;
+    if (tlb !== null) {
+      slot = tlb.lookup(vpn, this.asid);
+      if (slot >= 0) {
+        const flags = tlb.flags[slot]!;
+        if (accessFault(flags, access, this.userMode) === NO_FAULT && !(access === ACCESS_WRITE && (flags & PTE_DIRTY) === 0 && this.hasDirtyBit)) {
+          this.lastFault = NO_FAULT;
+          return tlb.pfn[slot]! * pageSize + (va - vpn * pageSize);
+        }
+        // A fault, or the first write through a clean entry: the hardware walks the tables again
+        // (a page fault also drops the page's TLB entries, Intel SDM Vol. 3A §4.10.4.1).
+      }
+    }
+    if (this.root < 0) return this.fail(FAULT_BOUNDS);
+    this.walks++;
+    const result = this.result;
+    walk(this.ram, this.format, this.root, va, result);
+    const fault = walkFault(result, access, this.userMode);
+    if (fault !== NO_FAULT) {
+      if (slot >= 0) tlb!.invalidate(slot);
+      return this.fail(fault);
+    }
+    const write = access === ACCESS_WRITE;
+    forEachAccessedDirtyUpdate(this.format, result, write, this.writeEntry);
+    if (tlb !== null) {
+      const flags = flagsAfterAccess(this.format, result.flags, write);
+      if (slot >= 0) tlb.fillAt(slot, vpn, this.asid, result.pfn, flags);
+      else tlb.fill(vpn, this.asid, result.pfn, flags);
+    }
+    this.lastFault = NO_FAULT;
+    return result.pfn * pageSize + (va - vpn * pageSize);
+  }
+
+  private readonly writeEntry = (_level: number, address: number, lo: number, hi: number): void => {
+    writePte(this.ram, this.format, address, lo, hi);
+  };
+
+  private fail(code: number): number {
+    this.lastFault = code;
+    this.faults++;
+    return -1;
+  }
+
+  /** Translates and returns a result object: the physical address, or the fault. */
+  translateAccess(va: number, kind: AccessKind = 'read'): { physical: number } | { fault: Fault } {
+    const physical = this.translate(va, accessCode(kind));
+    if (physical >= 0) return { physical };
+    return { fault: makeFault(faultKindOf(this.lastFault)!, va, accessKindOf(accessCode(kind)), this.userMode) };
+  }
+
+  /** Reads `size` bytes at virtual `va` through the MMU. */
+  read(va: number, size: AccessSize = 1): { value: number } | { fault: Fault } {
+    const t = this.translateAccess(va, 'read');
+    return 'fault' in t ? t : { value: readPhysical(this.ram, t.physical, size) };
+  }
+
+  /** Writes `size` bytes at virtual `va` through the MMU. */
+  write(va: number, value: number, size: AccessSize = 1): { fault?: Fault } {
+    const t = this.translateAccess(va, 'write');
+    if ('fault' in t) return t;
+    writePhysical(this.ram, t.physical, size, value);
+    return {};
+  }
+
+  /** Walks, faults and TLB counters. */
+  get stats(): MmuStats {
+    return { walks: this.walks, faults: this.faults, tlbHits: this.tlb?.hits ?? 0, tlbMisses: this.tlb?.misses ?? 0 };
+  }
+}
+
+/** Creates an MMU (RAM, format, TLB) ready for address spaces. */
+export function createMmu(options: MmuOptions = {}): Mmu {
+  return new Mmu(options);
+}
