@@ -235,14 +235,25 @@ export function putPage(memory: PhysicalMemory, pfn: number): number {
 
 /** Sets and clears PAGE_FLAGS bits on frames [pfn, pfn + count) (PageBuddy and PG_reserved are not the caller's to change). */
 export function setPageFlags(memory: PhysicalMemory, pfn: number, count: number, set: number, clear: number): void {
+  const problem = pageFlagsProblem(memory, pfn, count);
+  if (problem) throw new RangeError(problem);
   const protectedBits = PAGE_FLAGS.buddy | PAGE_FLAGS.reserved;
   const frames = memory.buddy.frames;
   for (let frame = pfn; frame < pfn + count; frame++) {
-    if (frame < 0 || frame >= memory.layout.frameCount) throw new RangeError(`pfn ${frame} out of range`);
-    if (frames.owner.get(frame) === 0) throw new RangeError(`frame ${frame} is free; flags belong to allocated frames`);
     const old = frames.flags.get(frame);
     frames.flags.set(frame, (old & protectedBits) | ((old | set) & ~clear & ~protectedBits));
   }
+}
+
+/** Why flags cannot be changed on frames [pfn, pfn + count) (out of range, or a free frame), or null. */
+export function pageFlagsProblem(memory: PhysicalMemory, pfn: number, count: number): string | null {
+  if (!Number.isInteger(pfn) || !Number.isInteger(count) || count < 1 || pfn < 0 || pfn + count > memory.layout.frameCount) {
+    return `frames ${pfn}…${pfn + count - 1} are not all inside 0…${memory.layout.frameCount - 1}`;
+  }
+  for (let frame = pfn; frame < pfn + count; frame++) {
+    if (memory.buddy.frames.owner.get(frame) === 0) return `frame ${frame} is free; flags belong to allocated frames`;
+  }
+  return null;
 }
 
 /** Why a range cannot be reserved now, or null when every frame of it is free. */
