@@ -22,7 +22,7 @@ export interface YamlSource {
 /** Parses `text` as YAML (or JSON); throws a ScenarioError at the first syntax error. */
 export function readYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: true, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const first = document.errors[0];
   if (first) {
     const at = first.linePos?.[0] ?? { line: 1, col: 1 };
