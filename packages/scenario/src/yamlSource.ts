@@ -5,6 +5,7 @@
  * quotes, escapes and block indentation, so that errors inside a step point at the right column.
  */
 import { isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode, type Scalar } from 'yaml';
+import { findJsonSyntaxError } from './jsonSyntax.js';
 import { ScenarioError, type SourcePosition } from './scenarioError.js';
 
 /** A parsed scenario file: its YAML document and how to turn offsets into positions. */
@@ -23,11 +24,16 @@ export interface YamlSource {
 export function readYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const isJson = /\.json$/i.test(file);
+  const jsonError = isJson ? findJsonSyntaxError(text) : undefined;
+  if (jsonError) {
+    const { line, col } = lineCounter.linePos(jsonError.offset);
+    throw new ScenarioError(file, { line, column: col }, `bad JSON: ${jsonError.reason}`);
+  }
   const first = document.errors[0];
   if (first) {
     const at = first.linePos?.[0] ?? { line: 1, col: 1 };
-    const kind = /\.json$/i.test(file) ? 'JSON' : 'YAML';
-    throw new ScenarioError(file, { line: at.line, column: at.col }, `bad ${kind}: ${describeYamlError(first.code, first.message)}`);
+    throw new ScenarioError(file, { line: at.line, column: at.col }, `bad ${isJson ? 'JSON' : 'YAML'}: ${describeYamlError(first.code, first.message)}`);
   }
   return {
     file,
