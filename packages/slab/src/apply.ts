@@ -16,7 +16,7 @@ import type {
 } from './protocol.js';
 import { cacheGeometry } from './slabLayout.js';
 import { listAdd, listAddTail, listDel } from './slabLists.js';
-import { BUFCTL_ACTIVE, BUFCTL_END, SLABS_FREE, SLABS_FULL, SLABS_PARTIAL, type Cache, type SlabState } from './state.js';
+import { BUFCTL_ACTIVE, BUFCTL_END, SLABS_FREE, SLABS_FULL, SLABS_PARTIAL, type Cache, type Slab, type SlabState } from './state.js';
 import { kmallocIndex } from './sizeClasses.js';
 
 /** Adds the cache `e` describes, with the geometry mm/slab.c gives it. */
@@ -114,9 +114,14 @@ export function applySlabGrown(state: SlabState, e: SlabGrownEvent): void {
 export function applyObjectAllocated(state: SlabState, e: ObjectEvent): void {
   const slab = state.slabs[e.pfn]!;
   if (slab.free !== e.index) throw new Error(`object ${e.index} is not the free head (${slab.free}) of slab ${e.pfn}`);
-  const cache = state.caches[slab.cache]!;
-  slab.free = slab.bufctl[e.index]!;
-  slab.bufctl[e.index] = BUFCTL_ACTIVE;
+  takeObject(state, state.caches[slab.cache]!, slab);
+}
+
+/** Takes the head of `slab`'s free chain (the body of {@link applyObjectAllocated}, for callers that hold the slab). */
+export function takeObject(state: SlabState, cache: Cache, slab: Slab): void {
+  const index = slab.free;
+  slab.free = slab.bufctl[index]!;
+  slab.bufctl[index] = BUFCTL_ACTIVE;
   slab.inuse++;
   cache.activeObjects++;
   if (slab.list === SLABS_FREE) {
@@ -137,9 +142,13 @@ export function applyObjectAllocated(state: SlabState, e: ObjectEvent): void {
 export function applyObjectFreed(state: SlabState, e: ObjectEvent): void {
   const slab = state.slabs[e.pfn]!;
   if (slab.bufctl[e.index] !== BUFCTL_ACTIVE) throw new Error(`object ${e.index} of slab ${e.pfn} is not allocated`);
-  const cache = state.caches[slab.cache]!;
-  slab.bufctl[e.index] = slab.free;
-  slab.free = e.index;
+  putObject(state, state.caches[slab.cache]!, slab, e.index);
+}
+
+/** Puts allocated object `index` back on `slab` (the body of {@link applyObjectFreed}, for callers that hold the slab). */
+export function putObject(state: SlabState, cache: Cache, slab: Slab, index: number): void {
+  slab.bufctl[index] = slab.free;
+  slab.free = index;
   slab.inuse--;
   cache.activeObjects--;
   if (slab.inuse === 0) {

@@ -6,10 +6,10 @@
 import {
   applyCacheCreated,
   applyCacheDestroyed,
-  applyObjectAllocated,
-  applyObjectFreed,
   applySlabGrown,
   applySlabReleased,
+  putObject,
+  takeObject,
 } from './apply.js';
 import { addressToPfn } from './layout.js';
 import { emit, type SlabModel } from './model.js';
@@ -17,7 +17,7 @@ import { SLAB_EVENTS, type CacheRef } from './protocol.js';
 import { SLAB_CACHE_DMA } from './slabFlags.js';
 import { cacheGeometry } from './slabLayout.js';
 import { listFrames } from './slabLists.js';
-import { BUFCTL_ACTIVE, SLABS_FREE, SLABS_PARTIAL, type Cache, type SlabState } from './state.js';
+import { BUFCTL_ACTIVE, SLABS_FREE, SLABS_PARTIAL, type Cache, type Slab, type SlabState } from './state.js';
 
 /** GFP_KERNEL (include/linux/gfp_types.h, the values phys-allocator uses). */
 export const GFP_KERNEL = 0xcc0;
@@ -122,21 +122,56 @@ export function kmemCacheAlloc(model: SlabModel, cache: Cache, gfp: number = GFP
   const slab = state.slabs[pfn]!;
   const index = slab.free;
   const address = slab.objects + index * cache.objectSize;
-  emit(model, SLAB_EVENTS.objectAllocated, { cache: cache.id, pfn, index, address }, applyObjectAllocated);
+  // Hot path: apply directly (same body as applyObjectAllocated) and record the event.
+  takeObject(state, cache, slab);
+  if (model.record) model.record({ type: SLAB_EVENTS.objectAllocated, payload: { cache: cache.id, pfn, index, address } });
   return { address };
 }
 
 /** Where `address` is: its slab's first frame and its index, or null when it is no object's start. */
 export function locateObject(state: SlabState, address: number): { readonly pfn: number; readonly index: number; readonly cache: Cache } | null {
-  const slabPfn = state.pageSlab[addressToPfn(state.layout, address)];
-  if (slabPfn === undefined) return null;
-  const slab = state.slabs[slabPfn]!;
+  const slab = slabOf(state, address);
+  if (!slab) return null;
   const cache = state.caches[slab.cache]!;
+  const index = objectIndex(cache, slab, address);
+  return index < 0 ? null : { pfn: slab.pfn, index, cache };
+}
+
+/** The slab whose pages hold `address` (virt_to_page, then the page's slab), or undefined. */
+function slabOf(state: SlabState, address: number): Slab | undefined {
+  const pfn = addressToPfn(state.layout, address);
+  const slab = state.slabs[pfn]; // the slab's first page: the common case, one lookup
+  if (slab !== undefined) return slab;
+  const head = state.pageSlab[pfn];
+  return head === undefined ? undefined : state.slabs[head];
+}
+
+/** The index of the object starting at `address` in `slab`, or -1. */
+function objectIndex(cache: Cache, slab: Slab, address: number): number {
   const offset = address - slab.objects;
-  if (offset < 0 || offset % cache.objectSize !== 0) return null;
+  if (offset < 0 || offset % cache.objectSize !== 0) return -1;
   const index = offset / cache.objectSize;
-  if (index >= cache.objectsPerSlab) return null;
-  return { pfn: slabPfn, index, cache };
+  return index < cache.objectsPerSlab ? index : -1;
+}
+
+const INVALID: StatusResult = Object.freeze({ value: -1, error: 'EINVAL' });
+const DONE: StatusResult = Object.freeze({ value: 0 });
+
+/**
+ * Frees the object at `address`, which must be a live object (of `expected`, when given): finds
+ * its slab from the page, checks its bufctl is BUFCTL_ACTIVE, and puts it back.
+ */
+export function freeObject(model: SlabModel, address: number, expected?: Cache): StatusResult {
+  const state = model.state;
+  const slab = slabOf(state, address);
+  if (slab === undefined) return INVALID;
+  const cache = state.caches[slab.cache]!;
+  if (expected !== undefined && expected.id !== cache.id) return INVALID;
+  const index = objectIndex(cache, slab, address);
+  if (index < 0 || slab.bufctl[index] !== BUFCTL_ACTIVE) return INVALID;
+  putObject(state, cache, slab, index);
+  if (model.record) model.record({ type: SLAB_EVENTS.objectFreed, payload: { cache: cache.id, pfn: slab.pfn, index, address } });
+  return DONE;
 }
 
 /**
@@ -145,11 +180,7 @@ export function locateObject(state: SlabState, address: number): { readonly pfn:
  * (mm/slab.c's debug checks: "object from wrong cache", BUFCTL_ACTIVE for double frees).
  */
 export function kmemCacheFree(model: SlabModel, cache: Cache, address: number): StatusResult {
-  const found = locateObject(model.state, address);
-  if (!found || found.cache.id !== cache.id) return { value: -1, error: 'EINVAL' };
-  if (model.state.slabs[found.pfn]!.bufctl[found.index] !== BUFCTL_ACTIVE) return { value: -1, error: 'EINVAL' };
-  emit(model, SLAB_EVENTS.objectFreed, { cache: cache.id, pfn: found.pfn, index: found.index, address }, applyObjectFreed);
-  return { value: 0 };
+  return freeObject(model, address, cache);
 }
 
 /**

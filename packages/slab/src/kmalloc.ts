@@ -1,7 +1,7 @@
 /**
  * kmalloc / kfree over the general caches (Linux 2.6 mm/slab.c __kmalloc and kfree; Gorman §8.4).
  */
-import { GFP_DMA, kmemCacheAlloc, kmemCacheFree, locateObject, type AllocResult, type StatusResult } from './cache.js';
+import { GFP_DMA, freeObject, kmemCacheAlloc, type AllocResult, type StatusResult } from './cache.js';
 import type { SlabModel } from './model.js';
 import { kmallocIndex } from './sizeClasses.js';
 
@@ -25,7 +25,5 @@ export function kmalloc(model: SlabModel, size: number, gfp: number): AllocResul
  */
 export function kfree(model: SlabModel, address: number): StatusResult {
   if (address === 0) return { value: 0 };
-  const found = locateObject(model.state, address);
-  if (!found) return { value: -1, error: 'EINVAL' };
-  return kmemCacheFree(model, found.cache, address);
+  return freeObject(model, address);
 }
