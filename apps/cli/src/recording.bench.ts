@@ -33,7 +33,7 @@ function overhead(name: keyof typeof SCENARIOS): Measurement {
     run(['run', scenario, '--record', recording]);
     const plain: number[] = [];
     const recorded: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       plain.push(timeMs(() => run(['run', scenario])));
       recorded.push(timeMs(() => run(['run', scenario, '--record', recording])));
     }
