@@ -1,6 +1,8 @@
 /**
  * The real registry: ALL_SUBSYSTEMS builds a machine, and scenarios that use only what exists in
- * every version of the components (the kernel's `tick` call and `tasks` view) parse and run
+ * every version of the components (the kernel's `tick` call and `tasks` view), and the component
+ * calls and views whose contracts are written down (docs/conventions.md: `alloc_pages` fails
+ * with NULL / ENOMEM; spec/cli.md: /proc/buddyinfo and /proc/slabinfo 2.1 formats), parse and run
  * through the public API. Calls the components add later do not change these tests.
  */
 import { describe, expect, it } from 'vitest';
@@ -58,5 +60,42 @@ steps:
     expect(errorOf('steps:\n  - kernel: tikc(1)\n')).toMatchObject({ line: 2, column: 13, hint: 'did you mean tick?' });
     expect(errorOf('steps:\n  - show taks\n')).toMatchObject({ line: 2, column: 10, hint: 'did you mean tasks?' });
     expect(errorOf('steps:\n  - kernel: tick(1, 2)\n').reason).toBe('tick takes 0 to 1 arguments, got 2: tick([ticks])');
+  });
+
+  it('runs the kernel allocators through their documented contracts', () => {
+    const scenario = parseScenario(
+      `machine: { profile: linux-i386, ram: 64MiB }
+steps:
+  - kernel: alloc_pages(GFP_KERNEL, 2) -> page
+  - kernel: alloc_pages(GFP_KERNEL, 40) == NULL ENOMEM
+  - kernel: free_pages(page, 2)
+  - kernel: kmalloc(100, GFP_KERNEL) -> object
+  - kernel: kfree(object)
+  - kernel: kmem_cache_create("scenario_test", 192) -> cache
+  - show buddyinfo
+  - show slabinfo
+`,
+      'allocators.yaml',
+    );
+    const result = runScenario(scenario, createScenarioMachine(scenario));
+    expect(result.failures).toEqual([]);
+    expect(result.checks.passed).toBe(1);
+    expect(result.views[0]!.text).toMatch(/^Node 0, zone +DMA/);
+    expect(result.views[1]!.text.split('\n')[0]).toBe('slabinfo - version: 2.1');
+    expect(result.views[1]!.text).toMatch(/^scenario_test +0 /m);
+  });
+
+  it('suggests the real calls and constants for misspellings', () => {
+    const reasonOf = (text: string) => {
+      try {
+        parseScenario(text, 'bad.yaml');
+      } catch (error) {
+        if (error instanceof ScenarioError) return error.message;
+      }
+      throw new Error('no ScenarioError');
+    };
+    expect(reasonOf('steps:\n  - kernel: kmaloc(64, GFP_KERNEL)\n')).toBe('bad.yaml:2:13: unknown call kmaloc: expected a call available to kernel calls; did you mean kmalloc?');
+    expect(reasonOf('steps:\n  - kernel: kmalloc(64, GFP_KERNL)\n')).toBe('bad.yaml:2:25: undefined name GFP_KERNL: expected a variable set earlier with -> or a constant; did you mean GFP_KERNEL?');
+    expect(reasonOf('steps:\n  - show budyinfo\n')).toContain('bad.yaml:2:10: unknown view budyinfo: expected one of ');
   });
 });
