@@ -15,8 +15,7 @@
  * Every write goes through ChunkedArray.set, so the same code runs on a plain model and inside
  * a server's `evolve` (on writable versions of the columns).
  */
-import { ChunkedArray } from '@vmlab/kernel';
-import { createFrameTable, NO_FRAME, type FrameTable } from './frameTable.js';
+import { createColumn, createFrameTable, NO_FRAME, type Column, type FrameTable, type Storage } from './frameTable.js';
 import { PAGE_FLAGS } from './protocol.js';
 
 /** The buddy allocator's state: the frame descriptors and the free areas of every zone. */
@@ -28,21 +27,21 @@ export interface BuddyState {
   /** The frame descriptors. */
   readonly frames: FrameTable;
   /** First free block of each (zone, order), index zone × (maxOrder + 1) + order; -1 when empty. */
-  readonly heads: ChunkedArray<Int32Array>;
+  readonly heads: Column;
   /** Last free block of each (zone, order). */
-  readonly tails: ChunkedArray<Int32Array>;
+  readonly tails: Column;
   /** free_area[order].nr_free of each (zone, order): the number of free blocks. */
-  readonly blockCounts: ChunkedArray<Int32Array>;
+  readonly blockCounts: Column;
   /** Free frames per zone. */
-  readonly zoneFreePages: ChunkedArray<Int32Array>;
+  readonly zoneFreePages: Column;
   /** The pair bitmaps of all orders, one after another. */
-  readonly bitmap: ChunkedArray<Uint32Array>;
+  readonly bitmap: Column;
   /** Word offset of each order's bitmap in `bitmap`. */
   readonly bitmapOffsets: readonly number[];
 }
 
 /** Creates a buddy allocator over `frameCount` frames with no free blocks yet (see `freeRange`). */
-export function createBuddy(frameCount: number, maxOrder: number, zoneCount = 1): BuddyState {
+export function createBuddy(frameCount: number, maxOrder: number, zoneCount = 1, storage: Storage = 'chunked'): BuddyState {
   const orders = maxOrder + 1;
   const bitmapOffsets: number[] = [];
   let words = 0;
@@ -53,12 +52,12 @@ export function createBuddy(frameCount: number, maxOrder: number, zoneCount = 1)
   return {
     maxOrder,
     zoneCount,
-    frames: createFrameTable(frameCount),
-    heads: ChunkedArray.create(Int32Array, zoneCount * orders, { chunkSize: 64, fill: NO_FRAME }),
-    tails: ChunkedArray.create(Int32Array, zoneCount * orders, { chunkSize: 64, fill: NO_FRAME }),
-    blockCounts: ChunkedArray.create(Int32Array, zoneCount * orders, { chunkSize: 64 }),
-    zoneFreePages: ChunkedArray.create(Int32Array, zoneCount, { chunkSize: 64 }),
-    bitmap: ChunkedArray.create(Uint32Array, Math.max(1, words), { chunkSize: 1024 }),
+    frames: createFrameTable(frameCount, storage),
+    heads: createColumn(Int32Array, zoneCount * orders, storage, NO_FRAME, 64),
+    tails: createColumn(Int32Array, zoneCount * orders, storage, NO_FRAME, 64),
+    blockCounts: createColumn(Int32Array, zoneCount * orders, storage, 0, 64),
+    zoneFreePages: createColumn(Int32Array, zoneCount, storage, 0, 64),
+    bitmap: createColumn(Uint32Array, Math.max(1, words), storage, 0, 1024),
     bitmapOffsets,
   };
 }
@@ -119,8 +118,7 @@ function removeFreeBlock(buddy: BuddyState, zone: number, pfn: number, order: nu
   else frames.next.set(prev, next);
   if (next === NO_FRAME) buddy.tails.set(list, prev);
   else frames.prev.set(next, prev);
-  frames.flags.set(pfn, 0);
-  frames.order.set(pfn, 0);
+  frames.flags.set(pfn, 0); // the order is left as is: it is rewritten when the block is used or listed again
   buddy.blockCounts.set(list, buddy.blockCounts.get(list) - 1);
   togglePairBit(buddy, pfn, order);
 }
@@ -153,7 +151,7 @@ export function freeBlockContaining(buddy: BuddyState, pfn: number, order = 0): 
  * lower. The caller marks the frames in use. Throws when `pfn` is not inside a free block.
  */
 export function takeFreeBlock(buddy: BuddyState, zone: number, pfn: number, order: number): void {
-  let head = freeBlockContaining(buddy, pfn, order);
+  let head = buddy.frames.flags.get(pfn) & PAGE_FLAGS.buddy ? pfn : freeBlockContaining(buddy, pfn, order);
   if (head === NO_FRAME) throw new RangeError(`frame ${pfn} is not in a free block of order ≥ ${order}`);
   let k = buddy.frames.order.get(head);
   removeFreeBlock(buddy, zone, head, k);

@@ -16,6 +16,7 @@ import {
   type PhysicalMemory,
 } from './physicalMemory.js';
 import {
+  PAGE_FLAGS,
   PHYS_EVENTS,
   PHYS_REQUESTS,
   type AllocPagesReply,
@@ -186,7 +187,7 @@ export function frameInfo(memory: PhysicalMemory, pfn: number): FrameInfo {
     refcount: frames.refcount.get(pfn),
     flags: frames.flags.get(pfn),
     flagNames: flagNames(frames.flags.get(pfn)),
-    order: frames.order.get(pfn),
+    order: frames.refcount.get(pfn) > 0 || frames.flags.get(pfn) & PAGE_FLAGS.buddy ? frames.order.get(pfn) : 0,
     zone: memory.layout.zones[zoneOfPfn(memory.layout.zones, pfn)]!.name,
     owner: owner === 0 ? null : memory.owners[owner]!,
     free: owner === 0,

@@ -1,7 +1,7 @@
 /**
  * The page-frame descriptors (mem_map, one `struct page` per frame; Gorman ch. 2.4), stored as
  * columns of persistent chunked typed arrays so 16 M frames cost 14 bytes each once touched and
- * a checkpoint copies only the chunks that changed:
+ * a checkpoint copies only the chunks that changed (or, for the model used alone, of flat typed arrays):
  *
  * | column | type | bytes | meaning |
  * |---|---|---|---|
@@ -11,8 +11,130 @@
  * | owner | Uint8 | 1 | index into the owner names; 0 = nobody (free) |
  * | next, prev | Int32 | 4 + 4 | free-list links (page->lru) of a free block's head, -1 = end |
  */
-import { ChunkedArray } from '@vmlab/kernel';
+import { ChunkedArray, type NumericTypedArray, type NumericTypedArrayConstructor } from '@vmlab/kernel';
 import { PAGE_FLAGS } from './protocol.js';
+
+/**
+ * A column of numbers read and written by index: a ChunkedArray (persistent, what a machine's
+ * state holds) or a flat column (one plain typed array, for the model used alone when speed
+ * matters more than snapshots).
+ */
+export interface Column {
+  /** Number of elements. */
+  readonly length: number;
+  /** Reads element `index`. */
+  get(index: number): number;
+  /** Writes element `index`. */
+  set(index: number, value: number): void;
+}
+
+/** A column over one plain Uint8Array (one class per element type keeps every access site monomorphic). */
+export class FlatUint8Column implements Column {
+  /** The elements. */
+  readonly values: Uint8Array;
+  /** Creates a column of `length` elements, all `fill`. */
+  constructor(length: number, fill = 0) {
+    this.values = new Uint8Array(length).fill(fill);
+  }
+  /** Number of elements. */
+  get length(): number {
+    return this.values.length;
+  }
+  /** Reads element `index`. */
+  get(index: number): number {
+    return this.values[index]!;
+  }
+  /** Writes element `index`. */
+  set(index: number, value: number): void {
+    this.values[index] = value;
+  }
+}
+
+/** A column over one plain Uint16Array. */
+export class FlatUint16Column implements Column {
+  /** The elements. */
+  readonly values: Uint16Array;
+  /** Creates a column of `length` elements, all `fill`. */
+  constructor(length: number, fill = 0) {
+    this.values = new Uint16Array(length).fill(fill);
+  }
+  /** Number of elements. */
+  get length(): number {
+    return this.values.length;
+  }
+  /** Reads element `index`. */
+  get(index: number): number {
+    return this.values[index]!;
+  }
+  /** Writes element `index`. */
+  set(index: number, value: number): void {
+    this.values[index] = value;
+  }
+}
+
+/** A column over one plain Int32Array. */
+export class FlatInt32Column implements Column {
+  /** The elements. */
+  readonly values: Int32Array;
+  /** Creates a column of `length` elements, all `fill`. */
+  constructor(length: number, fill = 0) {
+    this.values = new Int32Array(length).fill(fill);
+  }
+  /** Number of elements. */
+  get length(): number {
+    return this.values.length;
+  }
+  /** Reads element `index`. */
+  get(index: number): number {
+    return this.values[index]!;
+  }
+  /** Writes element `index`. */
+  set(index: number, value: number): void {
+    this.values[index] = value;
+  }
+}
+
+/** A column over one plain Uint32Array. */
+export class FlatUint32Column implements Column {
+  /** The elements. */
+  readonly values: Uint32Array;
+  /** Creates a column of `length` elements, all `fill`. */
+  constructor(length: number, fill = 0) {
+    this.values = new Uint32Array(length).fill(fill);
+  }
+  /** Number of elements. */
+  get length(): number {
+    return this.values.length;
+  }
+  /** Reads element `index`. */
+  get(index: number): number {
+    return this.values[index]!;
+  }
+  /** Writes element `index`. */
+  set(index: number, value: number): void {
+    this.values[index] = value;
+  }
+}
+
+/** How the model stores its tables: `chunked` (persistent ChunkedArrays, the default and what servers use) or `flat`. */
+export type Storage = 'chunked' | 'flat';
+
+/** Creates a column of `length` elements, all `fill`, in the given storage. */
+export function createColumn<A extends NumericTypedArray>(ctor: NumericTypedArrayConstructor<A>, length: number, storage: Storage, fill = 0, chunkSize = 4096): Column {
+  if (storage === 'chunked') return ChunkedArray.create(ctor, length, { chunkSize, fill });
+  switch (ctor.name) {
+    case 'Uint8Array':
+      return new FlatUint8Column(length, fill);
+    case 'Uint16Array':
+      return new FlatUint16Column(length, fill);
+    case 'Int32Array':
+      return new FlatInt32Column(length, fill);
+    case 'Uint32Array':
+      return new FlatUint32Column(length, fill);
+    default:
+      throw new RangeError(`no flat column for ${ctor.name}`);
+  }
+}
 
 /** The end of a free list. */
 export const NO_FRAME = -1;
@@ -22,17 +144,17 @@ export interface FrameTable {
   /** Number of frames. */
   readonly count: number;
   /** Reference counts. */
-  readonly refcount: ChunkedArray<Uint16Array>;
+  readonly refcount: Column;
   /** PAGE_FLAGS bits. */
-  readonly flags: ChunkedArray<Uint16Array>;
+  readonly flags: Column;
   /** Block order of heads. */
-  readonly order: ChunkedArray<Uint8Array>;
+  readonly order: Column;
   /** Owner index (0 = none). */
-  readonly owner: ChunkedArray<Uint8Array>;
+  readonly owner: Column;
   /** Next free block of the same order and zone. */
-  readonly next: ChunkedArray<Int32Array>;
+  readonly next: Column;
   /** Previous free block of the same order and zone. */
-  readonly prev: ChunkedArray<Int32Array>;
+  readonly prev: Column;
 }
 
 /** The column names of a FrameTable. */
@@ -42,15 +164,15 @@ export const FRAME_COLUMNS = ['refcount', 'flags', 'order', 'owner', 'next', 'pr
 export const BYTES_PER_FRAME = 2 + 2 + 1 + 1 + 4 + 4;
 
 /** Creates the descriptors of `count` frames, all zero (not free, not owned) until the allocator takes them. */
-export function createFrameTable(count: number, chunkSize = 4096): FrameTable {
+export function createFrameTable(count: number, storage: Storage = 'chunked'): FrameTable {
   return {
     count,
-    refcount: ChunkedArray.create(Uint16Array, count, { chunkSize }),
-    flags: ChunkedArray.create(Uint16Array, count, { chunkSize }),
-    order: ChunkedArray.create(Uint8Array, count, { chunkSize }),
-    owner: ChunkedArray.create(Uint8Array, count, { chunkSize }),
-    next: ChunkedArray.create(Int32Array, count, { chunkSize, fill: NO_FRAME }),
-    prev: ChunkedArray.create(Int32Array, count, { chunkSize, fill: NO_FRAME }),
+    refcount: createColumn(Uint16Array, count, storage),
+    flags: createColumn(Uint16Array, count, storage),
+    order: createColumn(Uint8Array, count, storage),
+    owner: createColumn(Uint8Array, count, storage),
+    next: createColumn(Int32Array, count, storage, NO_FRAME),
+    prev: createColumn(Int32Array, count, storage, NO_FRAME),
   };
 }
 

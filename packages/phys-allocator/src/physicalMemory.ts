@@ -8,7 +8,7 @@
  * allocation fails with ENOMEM after the min-watermark pass; reclaim belongs to the pager).
  */
 import { freeBlockContaining, createBuddy, freeRange, releaseBlock, smallestFreeBlock, takeFreeBlock, type BuddyState } from './buddy.js';
-import { NO_FRAME } from './frameTable.js';
+import { NO_FRAME, type Storage } from './frameTable.js';
 import { resolveProfile, type MemoryOptions } from './profiles.js';
 import { GFP, PAGE_FLAGS } from './protocol.js';
 import { ALLOC_FLAGS, watermarkOk } from './watermarks.js';
@@ -26,6 +26,8 @@ export interface BootReservation {
 
 /** Options of `createPhysicalMemory`: the profile and its overrides, and boot reservations. */
 export interface PhysicalMemoryOptions extends MemoryOptions {
+  /** `chunked` (default: persistent, what a machine's state uses) or `flat` (plain typed arrays, fastest alone). */
+  readonly storage?: Storage;
   /** Static reservations by drivers, made before the buddy allocator takes the rest. */
   readonly reservations?: readonly BootReservation[];
 }
@@ -66,7 +68,7 @@ export function createPhysicalMemory(options: PhysicalMemoryOptions = {}): Physi
   const profile = resolveProfile(options);
   const frameCount = Math.floor(profile.ram / profile.pageSize);
   const ranges = zoneRanges(profile, frameCount);
-  const buddy = createBuddy(frameCount, profile.maxOrder, ranges.length);
+  const buddy = createBuddy(frameCount, profile.maxOrder, ranges.length, options.storage ?? 'chunked');
   const owners = ['', 'kernel', 'boot'];
   const reserved = new Uint8Array(frameCount);
   const reservedOwner = new Uint8Array(frameCount);
@@ -198,7 +200,6 @@ export function checkAllocatedBlock(memory: PhysicalMemory, pfn: number, order: 
 export function releasePages(memory: PhysicalMemory, pfn: number, order: number): void {
   const frames = memory.buddy.frames;
   frames.refcount.set(pfn, 0);
-  frames.order.set(pfn, 0);
   const end = pfn + (1 << order);
   for (let frame = pfn; frame < end; frame++) {
     frames.owner.set(frame, 0);
@@ -278,6 +279,7 @@ export function reserveRange(memory: PhysicalMemory, pfn: number, count: number,
   for (let frame = pfn; frame < pfn + count; frame++) {
     takeFreeBlock(memory.buddy, zoneOfPfn(memory.layout.zones, frame), frame, 0);
     frames.flags.set(frame, PAGE_FLAGS.reserved);
+    frames.order.set(frame, 0);
     frames.refcount.set(frame, 1);
     frames.owner.set(frame, ownerId);
   }
