@@ -41,7 +41,7 @@ export interface BuddyState {
 }
 
 /** Creates a buddy allocator over `frameCount` frames with no free blocks yet (see `freeRange`). */
-export function createBuddy(frameCount: number, maxOrder: number, zoneCount = 1, storage: Storage = 'chunked'): BuddyState {
+export function createBuddy(frameCount: number, maxOrder: number, zoneCount = 1, storage: Storage = 'flat'): BuddyState {
   const orders = maxOrder + 1;
   const bitmapOffsets: number[] = [];
   let words = 0;

@@ -174,7 +174,7 @@ function dropReference(memory: PhysicalMemory, pfn: number, order: number): Emit
 /** Builds a pool from its creation request (throws on bad parameters). */
 export function buildPool(p: CreatePoolRequest) {
   if (p.kind === 'fixed') return createFixedPool(p.size, p.partitions ?? equalPartitions(p.size, 1));
-  return createVariablePool(p.size, { fit: p.fit, tracking: p.tracking, unit: p.unit });
+  return createVariablePool(p.size, { fit: p.fit, tracking: p.tracking, unit: p.unit, storage: 'chunked' });
 }
 
 /** One frame's descriptor as `phys/frame-info` reports it. */

@@ -116,7 +116,7 @@ export class FlatUint32Column implements Column {
   }
 }
 
-/** How the model stores its tables: `chunked` (persistent ChunkedArrays, the default and what servers use) or `flat`. */
+/** How the model stores its tables: `flat` (plain typed arrays, the default alone) or `chunked` (persistent ChunkedArrays, what servers use). */
 export type Storage = 'chunked' | 'flat';
 
 /** Creates a column of `length` elements, all `fill`, in the given storage. */
@@ -164,7 +164,7 @@ export const FRAME_COLUMNS = ['refcount', 'flags', 'order', 'owner', 'next', 'pr
 export const BYTES_PER_FRAME = 2 + 2 + 1 + 1 + 4 + 4;
 
 /** Creates the descriptors of `count` frames, all zero (not free, not owned) until the allocator takes them. */
-export function createFrameTable(count: number, storage: Storage = 'chunked'): FrameTable {
+export function createFrameTable(count: number, storage: Storage = 'flat'): FrameTable {
   return {
     count,
     refcount: createColumn(Uint16Array, count, storage),

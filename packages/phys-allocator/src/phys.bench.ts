@@ -114,7 +114,7 @@ function chunkBytes(column: Column): number {
 }
 
 function bytesPerFrame(): { value: number; details: Record<string, number> } {
-  const memory = createPhysicalMemory({ profile: 'linux-x86_64', ram: 64 * GiB });
+  const memory = createPhysicalMemory({ profile: 'linux-x86_64', ram: 64 * GiB, storage: 'chunked' });
   const frames = memory.layout.frameCount;
   const tableBytes = () =>
     FRAME_COLUMNS.reduce((sum, name) => sum + chunkBytes(memory.buddy.frames[name]), 0) + chunkBytes(memory.buddy.bitmap);

@@ -26,7 +26,10 @@ export interface BootReservation {
 
 /** Options of `createPhysicalMemory`: the profile and its overrides, and boot reservations. */
 export interface PhysicalMemoryOptions extends MemoryOptions {
-  /** `chunked` (default: persistent, what a machine's state uses) or `flat` (plain typed arrays, fastest alone). */
+  /**
+   * `flat` (default: plain typed arrays, fastest, always writable) or `chunked` (persistent ChunkedArrays,
+   * what a machine's state holds; writable only until a machine seals the edit session).
+   */
   readonly storage?: Storage;
   /** Static reservations by drivers, made before the buddy allocator takes the rest. */
   readonly reservations?: readonly BootReservation[];
@@ -68,7 +71,7 @@ export function createPhysicalMemory(options: PhysicalMemoryOptions = {}): Physi
   const profile = resolveProfile(options);
   const frameCount = Math.floor(profile.ram / profile.pageSize);
   const ranges = zoneRanges(profile, frameCount);
-  const buddy = createBuddy(frameCount, profile.maxOrder, ranges.length, options.storage ?? 'chunked');
+  const buddy = createBuddy(frameCount, profile.maxOrder, ranges.length, options.storage ?? 'flat');
   const owners = ['', 'kernel', 'boot'];
   const reserved = new Uint8Array(frameCount);
   const reservedOwner = new Uint8Array(frameCount);

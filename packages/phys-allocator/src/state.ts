@@ -45,6 +45,7 @@ export function initialPhysState(config: PhysConfig): PhysState {
     profile: typeof config.profile === 'string' ? config.profile : undefined,
     ram: typeof config.ram === 'number' ? config.ram : undefined,
     ...(config.phys ?? {}),
+    storage: 'chunked',
   });
   return { memory, pools: {}, maps: {}, allocationsMade: 0 };
 }

@@ -3,21 +3,21 @@
  * allocation units of `unit` bytes, one bit each, 1 = in use. Coalescing is implicit: adjacent
  * zero bits already form one hole. Finding a hole means scanning for a run of zeros.
  */
-import { ChunkedArray } from '@vmlab/kernel';
+import { createColumn, type Column, type Storage } from '../frameTable.js';
 import type { Hole } from './holeList.js';
 
 /** A bitmap of `units` bits, all free. */
-export function createFreeBitmap(units: number): ChunkedArray<Uint32Array> {
-  return ChunkedArray.create(Uint32Array, Math.max(1, Math.ceil(units / 32)), { chunkSize: 256 });
+export function createFreeBitmap(units: number, storage: Storage = 'flat'): Column {
+  return createColumn(Uint32Array, Math.max(1, Math.ceil(units / 32)), storage, 0, 256);
 }
 
 /** Whether unit `index` is in use. */
-export function unitInUse(bitmap: ChunkedArray<Uint32Array>, index: number): boolean {
+export function unitInUse(bitmap: Column, index: number): boolean {
   return ((bitmap.get(index >>> 5) >>> (index & 31)) & 1) === 1;
 }
 
 /** Marks units [first, first + count) in use (true) or free (false). */
-export function markUnits(bitmap: ChunkedArray<Uint32Array>, first: number, count: number, inUse: boolean): void {
+export function markUnits(bitmap: Column, first: number, count: number, inUse: boolean): void {
   for (let index = first; index < first + count; index++) {
     const word = index >>> 5;
     const bit = 1 << (index & 31);
@@ -27,7 +27,7 @@ export function markUnits(bitmap: ChunkedArray<Uint32Array>, first: number, coun
 }
 
 /** The holes (runs of free units) in address order, in bytes. */
-export function bitmapHoles(bitmap: ChunkedArray<Uint32Array>, units: number, unit: number): Hole[] {
+export function bitmapHoles(bitmap: Column, units: number, unit: number): Hole[] {
   const holes: Hole[] = [];
   let runStart = -1;
   for (let index = 0; index <= units; index++) {

@@ -12,7 +12,7 @@
  * Free space is tracked by a hole list or by a bitmap; freeing coalesces with neighbours;
  * compaction slides every allocation down and leaves one hole at the top.
  */
-import type { ChunkedArray } from '@vmlab/kernel';
+import type { Column, Storage } from '../frameTable.js';
 import type { CompactionMove, FitPolicy, FreeTracking } from '../protocol.js';
 import { bitmapHoles, createFreeBitmap, markUnits } from './freeBitmap.js';
 import { giveToHoles, takeFromHoles, type Hole } from './holeList.js';
@@ -46,7 +46,7 @@ export interface VariablePool {
   /** Holes by address (hole-list tracking; empty with a bitmap). */
   readonly holes: Hole[];
   /** One bit per unit, 1 in use (bitmap tracking; null with a hole list). */
-  readonly bitmap: ChunkedArray<Uint32Array> | null;
+  readonly bitmap: Column | null;
   /** Next fit's roving pointer: where the next search starts. */
   rover: number;
 }
@@ -59,6 +59,8 @@ export interface VariablePoolOptions {
   readonly tracking?: FreeTracking;
   /** Bytes per bit with a bitmap (default 1). */
   readonly unit?: number;
+  /** The bitmap's storage: `flat` (default) or `chunked` (in a machine's state). */
+  readonly storage?: Storage;
 }
 
 /** An empty pool of `size` bytes: one hole covering everything. */
@@ -76,7 +78,7 @@ export function createVariablePool(size: number, options: VariablePoolOptions = 
     unit,
     allocations: [],
     holes: tracking === 'list' ? [{ start: 0, size: units * unit }] : [],
-    bitmap: tracking === 'bitmap' ? createFreeBitmap(units) : null,
+    bitmap: tracking === 'bitmap' ? createFreeBitmap(units, options.storage) : null,
     rover: 0,
   };
 }
