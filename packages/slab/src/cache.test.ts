@@ -136,4 +136,16 @@ describe('kmem_cache_create / destroy / shrink / reap', () => {
     expect(kmemCacheReap(model)).toBe(5);
     expect(a.totalSlabs + b.totalSlabs).toBe(0);
   });
+
+  it('under memory pressure a failing grow reaps empty slabs of other caches and retries', () => {
+    const pool = createPagePool(0x100, 2);
+    const model = createSlabModel({ pages: pool });
+    const vma = findCache(model.state, 'vm_area_struct')!;
+    const mm = findCache(model.state, 'mm_struct')!;
+    kmemCacheFree(model, vma, kmemCacheAlloc(model, vma).address); // vm_area_struct keeps an empty slab
+    const mms = Array.from({ length: 8 }, () => kmemCacheAlloc(model, mm).address); // 2 slabs: the second needs the reap
+    expect(mms.every((a) => a > 0)).toBe(true);
+    expect([vma.totalSlabs, mm.totalSlabs, pool.used]).toEqual([0, 2, 2]);
+    expect(kmemCacheAlloc(model, mm)).toEqual({ address: 0, error: 'ENOMEM' });
+  });
 });

@@ -86,6 +86,18 @@ export function kmemCacheCreate(model: SlabModel, name: string, size: number, op
 }
 
 /**
+ * Frames from the page source; when there are none, memory pressure: the slab reap releases
+ * empty slabs (Linux 2.4 mm/vmscan.c try_to_free_pages calls kmem_cache_reap before anything
+ * else) and the allocation is tried once more. The first frame, or -1.
+ */
+export function allocPagesReaping(model: SlabModel, order: number, gfp: number): number {
+  const pfn = model.pages.allocPages(order, gfp);
+  if (pfn >= 0) return pfn;
+  if (kmemCacheReap(model, 2 ** order) === 0) return -1;
+  return model.pages.allocPages(order, gfp);
+}
+
+/**
  * cache_grow: one more slab for `cache`. Its colour is the cache's next colour (colour_next
  * cycles through 0 … colour-1); its pages come from the page source (GFP_DMA added for
  * SLAB_CACHE_DMA caches); off-slab management is an object of the general cache `slabp_cache`.
@@ -93,7 +105,7 @@ export function kmemCacheCreate(model: SlabModel, name: string, size: number, op
  */
 export function cacheGrow(model: SlabModel, cache: Cache, gfp: number): number {
   const colourOffset = cache.colourNext * cache.colourOff;
-  const pfn = model.pages.allocPages(cache.order, cache.flags & SLAB_CACHE_DMA ? gfp | GFP_DMA : gfp);
+  const pfn = allocPagesReaping(model, cache.order, cache.flags & SLAB_CACHE_DMA ? gfp | GFP_DMA : gfp);
   if (pfn < 0) return -1;
   let mgmt = 0;
   if (cache.offSlab) {

@@ -5,7 +5,7 @@
  * Gorman ch. 7).
  */
 import { applyVmallocAreaCreated, applyVmallocAreaFreed, applyVmallocAreaPopulated } from './apply.js';
-import { GFP_HIGHMEM, GFP_KERNEL, type AllocResult, type StatusResult } from './cache.js';
+import { GFP_HIGHMEM, GFP_KERNEL, allocPagesReaping, type AllocResult, type StatusResult } from './cache.js';
 import { kfree, kmalloc } from './kmalloc.js';
 import { emit, type SlabModel } from './model.js';
 import { SLAB_EVENTS } from './protocol.js';
@@ -52,7 +52,7 @@ export function vmalloc(model: SlabModel, size: number, gfp: number = GFP_KERNEL
   }
   const pfns: number[] = [];
   for (let i = 0; i < nrPages; i++) {
-    const pfn = model.pages.allocPages(0, gfp);
+    const pfn = allocPagesReaping(model, 0, gfp);
     if (pfn < 0) {
       for (let j = 0; j < pfns.length; j++) {
         model.mapper?.unmap(address + j * pageSize);
