@@ -149,6 +149,27 @@ describe('checks that should fail do fail', () => {
     expect(result.failures.map((f) => [f.line, f.message, f.expected, f.actual])).toEqual([[7, 'argument name of kmem_cache_create must be a "string"', 'a "string"', '268435456']]);
   });
 
+  it('a machine without the subsystems the scenario was checked against refuses those steps, and the run goes on', () => {
+    const text = `processes:
+  - { name: shell, personality: posix }
+steps:
+  - shell: write 0x1000 = 1
+  - shell: getpid()
+  - shell: mmap(0, 4KiB, 1, 2, -1, 0) -> buf
+  - shell: munmap(buf, 4KiB)
+  - show tasks
+`;
+    const scenario = parseScenarioFor(text, 't.yaml', TEST_SUBSYSTEMS);
+    const result = runScenario(scenario, createMachineFor(scenario, []));
+    expect(result.failures.map((f) => [f.line, f.message, f.actual])).toEqual([
+      [4, 'the machine refused the step: no server handles requests of type mmu/access', 'NO_SERVER'],
+      [5, 'getpid could not be called: no call getpid is available to posix', 'no such call'],
+      [6, 'mmap could not be called: no call mmap is available to posix', 'no such call'],
+      [7, 'buf has no value', 'none'],
+    ]);
+    expect(result.views).toHaveLength(1);
+  });
+
   it('fork() -> child names a process usable in later steps', () => {
     const result = run(`${HEADER}  - shell: write buf = 9\n  - shell: fork() -> child\n  - child: read buf == 9\n  - child: getpid() == child\n  - show maps child\n`);
     expect(result.failures).toEqual([]);

@@ -5,7 +5,7 @@
  * everything it does comes from the registry and the request types above. A failed check does
  * not stop the run; every failure is reported.
  */
-import type { Caller, Machine } from '@vmlab/kernel';
+import { isKernelError, type Caller, type Machine } from '@vmlab/kernel';
 import type { AccessStep, CallStep, ExpectStep, Expression, Named, Scenario, ShowStep, Step } from './ast.js';
 import { BUILTIN_NAMES, EvaluationError, evaluate, type ScenarioValue } from './expression.js';
 import { lineDiff, sameLines } from './lineDiff.js';
@@ -97,6 +97,7 @@ class ScenarioRun {
       } catch (error) {
         if (error instanceof StepFailure) this.fail(step, error.message, error.expected, error.actual);
         else if (error instanceof EvaluationError) this.fail(step, error.message, 'a value', 'none');
+        else if (isKernelError(error)) this.fail(step, `the machine refused the step: ${error.message}`, 'a step the machine can run', error.code);
         else throw error;
       }
       this.hooks.onStep?.(this.done, this.total);
