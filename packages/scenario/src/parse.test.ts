@@ -98,3 +98,17 @@ describe('validation against the registry', () => {
     }
   });
 });
+
+describe('host files', () => {
+  it('must exist, relative to the scenario file', () => {
+    writeFileSync(join(directory, 'data.bin'), 'content');
+    const good = join(directory, 'host.yaml');
+    writeFileSync(good, 'files:\n  /data/input.bin: { host: data.bin }\nsteps: []\n');
+    expect(loadScenarioFileFor(good, TEST_SUBSYSTEMS).files).toEqual([{ path: '/data/input.bin', host: 'data.bin', at: { line: 2, column: 3 } }]);
+    const bad = join(directory, 'missing-host.yaml');
+    writeFileSync(bad, 'files:\n  /data/input.bin: { host: nothing.bin }\nsteps: []\n');
+    expect(messageOf(() => loadScenarioFileFor(bad, TEST_SUBSYSTEMS))).toBe(
+      `${bad}:2:3: file /data/input.bin: its host file nothing.bin does not exist (a relative path is read from the scenario's folder)`,
+    );
+  });
+});

@@ -2,8 +2,8 @@
  * Reading a scenario: YAML or JSON text → the scenario tree → validated against the registry of
  * the subsystems given (`subsystems.ts` binds ALL_SUBSYSTEMS). A bad file throws one ScenarioError.
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import type { AnySubsystem } from '@vmlab/kernel';
 import type { Scenario } from './ast.js';
 import { ScenarioError } from './scenarioError.js';
@@ -28,7 +28,7 @@ export function parseScenarioFor(text: string, file: string, subsystems: readonl
   return scenario;
 }
 
-/** Reads a `.yaml`, `.yml` or `.json` scenario file and validates it against `subsystems`; throws a ScenarioError. */
+/** Reads a `.yaml`, `.yml` or `.json` scenario file and validates it against `subsystems` (and that its host files exist); throws a ScenarioError. */
 export function loadScenarioFileFor(path: string, subsystems: readonly AnySubsystem[]): Scenario {
   const extension = extname(path).toLowerCase();
   if (!(SCENARIO_FILE_EXTENSIONS as readonly string[]).includes(extension)) {
@@ -41,5 +41,11 @@ export function loadScenarioFileFor(path: string, subsystems: readonly AnySubsys
     const code = (error as { code?: string }).code ?? 'unreadable';
     throw new ScenarioError(path, { line: 1, column: 1 }, `cannot read the file (${code})`);
   }
-  return parseScenarioFor(text, path, subsystems);
+  const scenario = parseScenarioFor(text, path, subsystems);
+  for (const file of scenario.files) {
+    if (file.host !== undefined && !existsSync(resolve(dirname(path), file.host))) {
+      throw new ScenarioError(path, file.at, `file ${file.path}: its host file ${file.host} does not exist (a relative path is read from the scenario's folder)`);
+    }
+  }
+  return scenario;
 }
