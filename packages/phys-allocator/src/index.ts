@@ -19,8 +19,8 @@ export {
   takeFreeBlock,
 } from './buddy.js';
 export type { BuddyState } from './buddy.js';
-export { BYTES_PER_FRAME, createFrameTable, flagNames, NO_FRAME } from './frameTable.js';
-export type { FrameTable } from './frameTable.js';
+export { BYTES_PER_FRAME, createColumn, createFrameTable, flagNames, FlatInt32Column, FlatUint16Column, FlatUint32Column, FlatUint8Column, FRAME_COLUMNS, NO_FRAME } from './frameTable.js';
+export type { Column, FrameTable, Storage } from './frameTable.js';
 export {
   allocPages,
   countFrames,
@@ -35,11 +35,11 @@ export {
 } from './physicalMemory.js';
 export type { BootReservation, MemoryLayout, PhysicalMemory, PhysicalMemoryOptions } from './physicalMemory.js';
 export { DEFAULT_PROFILE, MEMORY_PROFILES, resolveProfile, ZONE_INDEX } from './profiles.js';
-export type { MemoryOptions, MemoryProfile, ZoneBoundary, ZoneName } from './profiles.js';
+export type { MemoryOptions, MemoryProfile, ResolvedProfile, ZoneBoundary, ZoneName } from './profiles.js';
 export { preferredZone, zoneOfPfn } from './zone.js';
 export type { Zone } from './zone.js';
 export { computeLowmemReserve, computeWatermarks, defaultMinFreeKbytes, watermarkOk } from './watermarks.js';
-export type { Watermarks } from './watermarks.js';
+export type { Watermarks, ZoneSize } from './watermarks.js';
 export { createFixedPool, equalPartitions, fixedAlloc, fixedFree, internalFragmentation } from './partitions/fixedPartitions.js';
 export type { FixedPartition, FixedPool } from './partitions/fixedPartitions.js';
 export {
@@ -58,11 +58,15 @@ export type { Hole } from './partitions/holeList.js';
 export { createResourceMap, freeUnits, rmalloc, rmfree } from './resourceMap.js';
 export type { MapEntry, ResourceMap } from './resourceMap.js';
 export { formatBuddyinfo, zoneFreeBlocks } from './views/buddyinfo.js';
+export type { ZoneFreeBlocks } from './views/buddyinfo.js';
 export { formatPagetypeinfo, pageTypeRows } from './views/pagetypeinfo.js';
+export type { PageTypeRow } from './views/pagetypeinfo.js';
 export { formatZoneinfo, zoneFigures } from './views/zoneinfo.js';
+export type { ZoneFigures } from './views/zoneinfo.js';
 export { formatFrames, frameRuns } from './views/frames.js';
+export type { FrameRun } from './views/frames.js';
 export { GFP, PAGE_FLAGS, PHYS_EVENTS, PHYS_REQUESTS } from './protocol.js';
 export type * from './protocol.js';
 export { PHYS_CALLS, PHYS_CONSTANTS } from './calls.js';
 export { physSubsystem } from './server.js';
-export type { PhysConfig, PhysState, Pool } from './state.js';
+export type { PhysConfig, PhysOptions, PhysState, Pool } from './state.js';

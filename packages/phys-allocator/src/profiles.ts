@@ -5,7 +5,16 @@
  */
 
 /** Linux zone indices (include/linux/mmzone.h enum zone_type, with every optional zone configured). */
-export const ZONE_INDEX = { DMA: 0, DMA32: 1, Normal: 2, HighMem: 3 } as const;
+export const ZONE_INDEX = {
+  /** ZONE_DMA: ISA DMA, below 16 MiB. */
+  DMA: 0,
+  /** ZONE_DMA32: 32-bit devices, below 4 GiB (64-bit machines). */
+  DMA32: 1,
+  /** ZONE_NORMAL: directly mapped memory. */
+  Normal: 2,
+  /** ZONE_HIGHMEM: above the kernel's direct map (896 MiB on i386). */
+  HighMem: 3,
+} as const;
 
 /** A zone name as /proc/buddyinfo prints it (mm/page_alloc.c zone_names[]). */
 export type ZoneName = keyof typeof ZONE_INDEX;
@@ -132,8 +141,14 @@ export interface MemoryOptions {
   readonly minFreeKbytes?: number;
 }
 
+/** A profile with its overrides applied and its RAM decided. */
+export interface ResolvedProfile extends MemoryProfile {
+  /** RAM in bytes. */
+  readonly ram: number;
+}
+
 /** The profile named by `options`, with its overrides applied; throws on an unknown name. */
-export function resolveProfile(options: MemoryOptions = {}): MemoryProfile & { readonly ram: number } {
+export function resolveProfile(options: MemoryOptions = {}): ResolvedProfile {
   const name = options.profile ?? DEFAULT_PROFILE;
   const profile = MEMORY_PROFILES[name];
   if (!profile) throw new RangeError(`unknown machine profile ${name} (known: ${Object.keys(MEMORY_PROFILES).join(', ')})`);

@@ -30,13 +30,20 @@ export interface PhysConfig extends MachineConfig {
   readonly profile?: string;
   /** RAM in bytes. */
   readonly ram?: number;
-  /** phys's own overrides: `{ maxOrder, minFreeKbytes, reservedLowBytes, reservations: [{ start, bytes, owner }] }`. */
-  readonly phys?: {
-    readonly maxOrder?: number;
-    readonly minFreeKbytes?: number;
-    readonly reservedLowBytes?: number;
-    readonly reservations?: readonly BootReservation[];
-  };
+  /** phys's own overrides. */
+  readonly phys?: PhysOptions;
+}
+
+/** The `phys` section of a machine configuration. */
+export interface PhysOptions {
+  /** Overrides the highest buddy order. */
+  readonly maxOrder?: number;
+  /** Overrides min_free_kbytes (0: no watermarks). */
+  readonly minFreeKbytes?: number;
+  /** Overrides the bytes reserved at the bottom of memory. */
+  readonly reservedLowBytes?: number;
+  /** Drivers' static reservations, taken before the buddy allocator gets the rest. */
+  readonly reservations?: readonly BootReservation[];
 }
 
 /** Boots the slice from the machine configuration. */
