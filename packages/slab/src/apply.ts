@@ -16,6 +16,7 @@ import type {
 } from './protocol.js';
 import { cacheGeometry } from './slabLayout.js';
 import { listAdd, listAddTail, listDel } from './slabLists.js';
+import { clearPageSlab, getSlab, putSlab, removeSlab, setPageSlab } from './slabTable.js';
 import { BUFCTL_ACTIVE, BUFCTL_END, SLABS_FREE, SLABS_FULL, SLABS_PARTIAL, type Cache, type Slab, type SlabState } from './state.js';
 import { kmallocIndex } from './sizeClasses.js';
 
@@ -96,10 +97,10 @@ export function applySlabGrown(state: SlabState, e: SlabGrownEvent): void {
     prev: -1,
     next: -1,
   };
-  state.slabs[e.pfn] = slab;
+  putSlab(state, slab);
   const pages = 2 ** cache.order;
-  for (let i = 0; i < pages; i++) state.pageSlab[e.pfn + i] = e.pfn;
-  listAddTail(state, cache, state.slabs[e.pfn]!, SLABS_FREE);
+  setPageSlab(state, e.pfn, pages, e.pfn);
+  listAddTail(state, cache, getSlab(state, e.pfn)!, SLABS_FREE);
   cache.totalSlabs++;
   if (cache.ctor) cache.ctorRuns += num;
   cache.colourNext = cache.colourNext + 1 >= cache.colour ? 0 : cache.colourNext + 1;
@@ -112,7 +113,7 @@ export function applySlabGrown(state: SlabState, e: SlabGrownEvent): void {
  * first on slabs_partial; a slab with no free object left goes first on slabs_full.
  */
 export function applyObjectAllocated(state: SlabState, e: ObjectEvent): void {
-  const slab = state.slabs[e.pfn]!;
+  const slab = getSlab(state, e.pfn)!;
   if (slab.free !== e.index) throw new Error(`object ${e.index} is not the free head (${slab.free}) of slab ${e.pfn}`);
   takeObject(state, state.caches[slab.cache]!, slab);
 }
@@ -140,7 +141,7 @@ export function takeObject(state: SlabState, cache: Cache, slab: Slab): void {
  * (Linux 2.4 kmem_cache_free_one, Gorman §8.2).
  */
 export function applyObjectFreed(state: SlabState, e: ObjectEvent): void {
-  const slab = state.slabs[e.pfn]!;
+  const slab = getSlab(state, e.pfn)!;
   if (slab.bufctl[e.index] !== BUFCTL_ACTIVE) throw new Error(`object ${e.index} of slab ${e.pfn} is not allocated`);
   putObject(state, state.caches[slab.cache]!, slab, e.index);
 }
@@ -162,13 +163,13 @@ export function putObject(state: SlabState, cache: Cache, slab: Slab, index: num
 
 /** Drops an empty slab (slab_destroy): the destructor runs on each object, the pages forget it. */
 export function applySlabReleased(state: SlabState, e: SlabReleasedEvent): void {
-  const slab = state.slabs[e.pfn]!;
+  const slab = getSlab(state, e.pfn)!;
   if (slab.inuse !== 0) throw new Error(`slab ${e.pfn} still has ${slab.inuse} objects`);
   const cache = state.caches[slab.cache]!;
   listDel(state, cache, slab);
   const pages = 2 ** cache.order;
-  for (let i = 0; i < pages; i++) delete state.pageSlab[e.pfn + i];
-  delete state.slabs[e.pfn];
+  clearPageSlab(state, e.pfn, pages);
+  removeSlab(state, e.pfn);
   cache.totalSlabs--;
   if (cache.dtor) cache.dtorRuns += cache.objectsPerSlab;
   state.slabFrames -= pages;

@@ -17,6 +17,7 @@ import { SLAB_EVENTS, type CacheRef } from './protocol.js';
 import { SLAB_CACHE_DMA } from './slabFlags.js';
 import { cacheGeometry } from './slabLayout.js';
 import { listFrames } from './slabLists.js';
+import { getSlab, pageSlab } from './slabTable.js';
 import { BUFCTL_ACTIVE, SLABS_FREE, SLABS_PARTIAL, type Cache, type Slab, type SlabState } from './state.js';
 
 /** GFP_KERNEL (include/linux/gfp_types.h, the values phys-allocator uses). */
@@ -131,7 +132,7 @@ export function kmemCacheAlloc(model: SlabModel, cache: Cache, gfp: number = GFP
     pfn = cacheGrow(model, cache, gfp);
     if (pfn < 0) return { address: 0, error: 'ENOMEM' };
   }
-  const slab = state.slabs[pfn]!;
+  const slab = getSlab(state, pfn)!;
   const index = slab.free;
   const address = slab.objects + index * cache.objectSize;
   // Hot path: apply directly (same body as applyObjectAllocated) and record the event.
@@ -152,10 +153,10 @@ export function locateObject(state: SlabState, address: number): { readonly pfn:
 /** The slab whose pages hold `address` (virt_to_page, then the page's slab), or undefined. */
 function slabOf(state: SlabState, address: number): Slab | undefined {
   const pfn = addressToPfn(state.layout, address);
-  const slab = state.slabs[pfn]; // the slab's first page: the common case, one lookup
+  const slab = getSlab(state, pfn); // the slab's first page: the common case
   if (slab !== undefined) return slab;
-  const head = state.pageSlab[pfn];
-  return head === undefined ? undefined : state.slabs[head];
+  const head = pageSlab(state, pfn);
+  return head === undefined ? undefined : getSlab(state, head);
 }
 
 /** The index of the object starting at `address` in `slab`, or -1. */
@@ -200,7 +201,7 @@ export function kmemCacheFree(model: SlabModel, cache: Cache, address: number): 
  * back to the page source, then its off-slab management object goes back to slabp_cache.
  */
 export function slabDestroy(model: SlabModel, cache: Cache, pfn: number): void {
-  const mgmt = model.state.slabs[pfn]!.mgmt;
+  const mgmt = getSlab(model.state, pfn)!.mgmt;
   emit(model, SLAB_EVENTS.slabReleased, { cache: cache.id, pfn, order: cache.order }, applySlabReleased);
   model.pages.freePages(pfn, cache.order);
   if (mgmt) kmemCacheFree(model, model.state.caches[cache.mgmtCache]!, mgmt);

@@ -59,7 +59,9 @@ export { KERNEL_ASID, VMALLOC_PTE_FLAGS, cacheInfo, slabSubsystem } from './serv
 export { SLAB_CACHE_DMA, SLAB_FLAG_CONSTANTS, SLAB_HWCACHE_ALIGN, SLAB_PANIC, SLAB_RECLAIM_ACCOUNT } from './slabFlags.js';
 export { cacheEstimate, calculateSlabOrder, cacheGeometry } from './slabLayout.js';
 export type { CacheGeometry } from './slabLayout.js';
+export { allSlabs, getSlab, pageSlab } from './slabTable.js';
 export { KMALLOC_MAX_SIZE, KMALLOC_SIZES, generalCacheName, kmallocIndex } from './sizeClasses.js';
+export { listFrames } from './slabLists.js';
 export { BUFCTL_ACTIVE, BUFCTL_END, SLABS_FREE, SLABS_FULL, SLABS_PARTIAL, emptySlabState } from './state.js';
 export type { Cache, Slab, SlabList, SlabState, VmArea } from './state.js';
 export { SLABINFO_HEADER, formatSlabinfoRow, renderSlabinfo, slabinfoRows } from './views/slabinfo.js';

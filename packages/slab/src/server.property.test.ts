@@ -6,6 +6,7 @@ import { SLAB_REQUESTS, type FramesReply } from './protocol.js';
 import { slabSubsystem } from './server.js';
 import { slabinfoRows } from './views/slabinfo.js';
 import type { SlabState } from './state.js';
+import { allSlabs } from './slabTable.js';
 
 type Op = { kind: 'kmalloc'; size: number } | { kind: 'kfree'; pick: number } | { kind: 'shrink'; size: number } | { kind: 'reap' };
 
@@ -38,7 +39,7 @@ describe('slab over phys-allocator (fast-check)', () => {
         const frames = m.query<FramesReply>(SLAB_REQUESTS.frames, {});
         expect(frames.slabFrames).toBe(m.query<{ count: number }>('phys/count-frames', { flags: PAGE_FLAGS.slab }).count);
         const state = m.state['slab'] as SlabState;
-        const mgmt = Object.values(state.slabs).filter((s) => s.mgmt).length;
+        const mgmt = allSlabs(state).filter((s) => s.mgmt).length;
         const active = slabinfoRows(state).reduce((n, row) => n + row.activeObjs, 0);
         expect(active).toBe(live.length + mgmt);
       }),

@@ -7,6 +7,7 @@ import { pageAddress } from './layout.js';
 import type { SlabModel } from './model.js';
 import { createPagePool } from './pageSource.js';
 import { BUFCTL_ACTIVE } from './state.js';
+import { allSlabs, getSlab } from './slabTable.js';
 import { slabinfoRows } from './views/slabinfo.js';
 
 type Op =
@@ -69,14 +70,14 @@ describe('slab invariants (fast-check)', () => {
         const { state } = model;
         for (const [address, cacheId] of live) {
           const cache = state.caches[cacheId]!;
-          const holders = Object.values(state.slabs).filter((slab) => {
+          const holders = allSlabs(state).filter((slab) => {
             const base = pageAddress(state.layout, slab.pfn);
             return address >= base && address + cache.objectSize <= base + state.layout.pageSize * 2 ** state.caches[slab.cache]!.order;
           });
           expect(holders).toHaveLength(1);
           expect(holders[0]!.cache).toBe(cacheId);
           const at = locateObject(state, address)!;
-          expect(state.slabs[at.pfn]!.bufctl[at.index]).toBe(BUFCTL_ACTIVE);
+          expect(getSlab(state, at.pfn)!.bufctl[at.index]).toBe(BUFCTL_ACTIVE);
         }
       }),
       { numRuns: 60 },
@@ -90,7 +91,7 @@ describe('slab invariants (fast-check)', () => {
         const expected = new Map<string, number>();
         const bump = (name: string) => expected.set(name, (expected.get(name) ?? 0) + 1);
         for (const id of live.values()) bump(model.state.caches[id]!.name);
-        for (const slab of Object.values(model.state.slabs)) {
+        for (const slab of allSlabs(model.state)) {
           if (slab.mgmt) bump(model.state.caches[model.state.caches[slab.cache]!.mgmtCache]!.name);
         }
         for (const row of slabinfoRows(model.state)) expect(row.activeObjs).toBe(expected.get(row.name) ?? 0);
@@ -103,7 +104,7 @@ describe('slab invariants (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
         const { model, poolUsed } = run(ops);
-        const held = Object.values(model.state.slabs).reduce((n, slab) => n + 2 ** model.state.caches[slab.cache]!.order, 0);
+        const held = allSlabs(model.state).reduce((n, slab) => n + 2 ** model.state.caches[slab.cache]!.order, 0);
         expect(model.state.slabFrames).toBe(held);
         expect(poolUsed).toBe(held);
       }),

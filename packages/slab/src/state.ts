@@ -128,10 +128,10 @@ export interface SlabState {
   readonly cacheByName: Record<string, number>;
   /** The next handle. */
   nextCacheId: number;
-  /** Slabs by first frame. */
-  readonly slabs: Record<number, Slab>;
-  /** Every frame of every slab → the slab's first frame (the page descriptor's slab pointer). */
-  readonly pageSlab: Record<number, number>;
+  /** Slabs by first frame, in buckets of 256 frames (see slabTable.ts). */
+  readonly slabs: Record<number, Record<number, Slab>>;
+  /** Every frame of every slab → the slab's first frame (the page descriptor's slab pointer), bucketed the same way. */
+  readonly pageSlab: Record<number, Record<number, number>>;
   /** General caches size-32 … size-131072 by size index (kmalloc). */
   readonly general: number[];
   /** Their DMA twins size-N(DMA). */
