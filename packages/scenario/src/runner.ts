@@ -127,8 +127,7 @@ class ScenarioRun {
   }
 
   private call(step: CallStep): void {
-    const caller: Caller =
-      step.process.name === KERNEL_CALLER ? { kind: KERNEL_CALLER } : (({ pid, personality }) => ({ kind: personality, pid }))(this.process(step.process));
+    const caller = this.callerOf(step.process);
     const args = step.args.map((arg) => this.value(arg));
     this.checkArgumentTypes(step, caller.kind, args);
     let result;
@@ -155,6 +154,12 @@ class ScenarioRun {
       );
     }
     if (step.fault) this.expectExit(this.process(step.process).pid, step.fault);
+  }
+
+  private callerOf(process: Named): Caller {
+    if (process.name === KERNEL_CALLER) return { kind: KERNEL_CALLER };
+    const { pid, personality } = this.process(process);
+    return { kind: personality, pid };
   }
 
   /** Arguments whose type depends on a variable are checked here, once their values are known. */

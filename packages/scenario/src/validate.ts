@@ -155,7 +155,10 @@ class Validator {
       this.names(step.expect.value);
       if (step.expect.error) this.errorName(step.expect.error);
     }
-    if (step.fault) this.fault(step.fault);
+    if (step.fault) {
+      if (kind === KERNEL_CALLER) throw this.error(step.fault.at, 'kernel calls cannot expect a fault: `=> FAULT` is for a process step');
+      this.fault(step.fault);
+    }
     if (step.assign) this.assign(step.assign, kind === KERNEL_CALLER ? undefined : kind);
   }
 
