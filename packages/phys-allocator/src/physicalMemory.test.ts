@@ -121,4 +121,50 @@ describe('physical memory of a 64 MiB linux-i386 machine (worked by hand)', () =
     expect(memory.layout.zones[0]!.managed).toBe(60);
     expect(freeList(memory.buddy, 0, 0)).toEqual([1, 11]);
   });
+
+  it('GFP_KERNEL stops at the min watermarks (after the low ones); GFP_ATOMIC may go to min/2 - min/8 (worked by hand)', () => {
+    const memory = boot();
+    let kernel = 0;
+    while (allocPages(memory, GFP.GFP_KERNEL, 0) >= 0) kernel++;
+    // Normal down to low 242, DMA down to low 70 + reserve 48, Normal to min 194, DMA to min 56 + 48.
+    expect(kernel).toBe(12288 - 194 + (3584 - 104));
+    expect([memory.buddy.zoneFreePages.get(0), memory.buddy.zoneFreePages.get(1)]).toEqual([104, 194]);
+    let atomic = 0;
+    while (allocPages(memory, GFP.GFP_ATOMIC, 0) >= 0) atomic++;
+    // Normal: 194 - 97 = 97, - 24 = 73; DMA: 56 - 28 = 28, - 7 = 21, + reserve 48 = 69.
+    expect(atomic).toBe(194 - 73 + (104 - 69));
+  });
+});
+
+describe('other profiles', () => {
+  it('linux-x86_64 with 64 MiB has no Normal zone: GFP_KERNEL falls back to DMA32, GFP_DMA stays below 16 MiB', () => {
+    const memory = createPhysicalMemory({ profile: 'linux-x86_64', ram: 64 * MiB });
+    expect(memory.layout.zones.map((z) => [z.name, z.managed])).toEqual([
+      ['DMA', 3840],
+      ['DMA32', 12288],
+      ['Normal', 0],
+    ]);
+    // min_free_kbytes = int_sqrt(64512 × 16) = 1015 → 253 pages: DMA 253 × 3840 / 16128 = 60, DMA32 192.
+    expect(memory.layout.zones.map((z) => z.watermarks.min)).toEqual([60, 192, 0]);
+    expect(allocPages(memory, GFP.GFP_KERNEL, 0)).toBe(4096);
+    expect(allocPages(memory, GFP.GFP_DMA32, 0)).toBe(4097);
+    expect(allocPages(memory, GFP.GFP_DMA, 0)).toBe(256); // the first 1 MiB is reserved
+  });
+
+  it('linux-i386 with 1 GiB: HighMem above 896 MiB serves GFP_HIGHUSER; GFP_KERNEL never gets HighMem', () => {
+    const memory = createPhysicalMemory({ profile: 'linux-i386', ram: 1024 * MiB });
+    const high = memory.layout.zones[2]!;
+    expect([high.startPfn, high.spanned, high.watermarks.min]).toEqual([229376, 32768, 32]);
+    expect(allocPages(memory, GFP.GFP_HIGHUSER, 0)).toBe(229376);
+    expect(allocPages(memory, GFP.GFP_KERNEL, 0)).toBe(4096);
+  });
+
+  it('alpha has 8 KiB pages: 64 MiB is 8192 frames, the first 4 MiB (512 frames) reserved', () => {
+    const memory = createPhysicalMemory({ profile: 'alpha', ram: 64 * MiB });
+    expect([memory.layout.pageSize, memory.layout.frameCount]).toEqual([8192, 8192]);
+    expect(memory.layout.zones.map((z) => [z.name, z.startPfn, z.endPfn, z.managed])).toEqual([
+      ['DMA', 0, 2048, 1536],
+      ['Normal', 2048, 8192, 6144],
+    ]);
+  });
 });
