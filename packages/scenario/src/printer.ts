@@ -15,7 +15,7 @@ export function printExpression(expression: Expression, parentPrecedence = 0, ri
     case 'number':
       return expression.text;
     case 'string':
-      return JSON.stringify(expression.value);
+      return quoteString(expression.value);
     case 'name':
       return expression.name;
     case 'negate':
@@ -26,6 +26,12 @@ export function printExpression(expression: Expression, parentPrecedence = 0, ri
       return own < parentPrecedence || (rightSide && own === parentPrecedence) ? `(${text})` : text;
     }
   }
+}
+
+/** A string in double quotes with the escapes the lexer reads back (`\\"`, `\\\\`, `\\n`, `\\t`). */
+export function quoteString(value: string): string {
+  const escapes: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\t': '\\t' };
+  return `"${[...value].map((c) => escapes[c] ?? c).join('')}"`;
 }
 
 /** A step's text as a string step or the value of a one-key map (without the key). */

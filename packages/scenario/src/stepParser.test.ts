@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Expression } from './ast.js';
-import { printExpression } from './printer.js';
+import { printExpression, quoteString } from './printer.js';
 import { ScenarioError } from './scenarioError.js';
 import { parseExpression, parseProcessAction, parseStepKey, parseStringStep, parseSubstitutionBody } from './stepParser.js';
 
@@ -106,5 +107,16 @@ describe('substitutions', () => {
     expect(strip(expression)).toEqual(['+', 'buf', 4096]);
     expect(format).toEqual({ zeroPad: true, width: 8, base: 'x', text: '08x' });
     expect(parseSubstitutionBody('n', locate, 'f').format).toBeUndefined();
+  });
+});
+
+describe('strings', () => {
+  it('read back what the printer writes, for any text', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const expression = parseExpression(quoteString(text), locate, 'f');
+        expect(expression).toMatchObject({ kind: 'string', value: text });
+      }),
+    );
   });
 });

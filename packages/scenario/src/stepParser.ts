@@ -89,9 +89,7 @@ export function parseSubstitutionBody(text: string, locate: Locator, file: strin
 
 /** Parses a lone expression (used for `repeat` counts and machine fields). */
 export function parseExpression(text: string, locate: Locator, file: string): Expression {
-  const parser = new StepParser(text, locate, file);
-  const expression = parser.expressionOnly();
-  return expression;
+  return new StepParser(text, locate, file).expressionOnly();
 }
 
 class StepParser {
