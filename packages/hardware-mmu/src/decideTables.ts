@@ -10,6 +10,7 @@
  */
 import { event, type DecideContext, type EmittedEvent } from '@vmlab/kernel';
 import type { MmuState } from './mmuState.js';
+import { mapDirectMap, shareKernelEntries } from './directMap.js';
 import { createRootTable, mapPage, protectPage, tableFrames, unmapPage, type PageTableEditor } from './pageTable.js';
 import { compileFormat } from './pageTableFormat.js';
 import { MMU_EVENTS, type CreateAddressSpaceReply, type PageReply, type PageRequest } from './protocol.js';
@@ -22,15 +23,23 @@ export const PHYS_FREE_PAGES = 'phys/free-pages';
 /** GFP_KERNEL (include/linux/gfp_types.h: __GFP_RECLAIM | __GFP_IO | __GFP_FS = 0xcc0). */
 export const GFP_KERNEL = 0xcc0;
 
-/** An editor over a private copy of RAM that records what it does as events. */
-function recordingEditor(state: MmuState, ctx: DecideContext, asid: number, reason: string, events: EmittedEvent[]): PageTableEditor {
+/** A private copy of RAM and of the own allocator's state, shared by the editors of one decision. */
+interface Scratch {
+  readonly ram: MmuState['ram'];
+  nextOwn: number;
+  readonly ownFree: number[];
+}
+
+function createScratch(state: MmuState): Scratch {
+  return { ram: state.ram.snapshot().thaw(), nextOwn: state.nextOwnFrame, ownFree: [...state.ownFreeFrames] };
+}
+
+/** An editor over the scratch copy of RAM that records what it does as events of address space `asid`. */
+function recordingEditor(state: MmuState, scratch: Scratch, ctx: DecideContext, asid: number, reason: string, events: EmittedEvent[]): PageTableEditor {
   const format = compileFormat(state.format);
-  const ram = state.ram.snapshot().thaw();
-  let nextOwn = state.nextOwnFrame;
-  const ownFree = [...state.ownFreeFrames];
   let lastOwn = false;
   return {
-    ram,
+    ram: scratch.ram,
     format,
     allocateTable(): number {
       if (ctx.serves(PHYS_ALLOC_PAGES)) {
@@ -39,8 +48,8 @@ function recordingEditor(state: MmuState, ctx: DecideContext, asid: number, reas
         return reply.pfn;
       }
       lastOwn = true;
-      if (ownFree.length > 0) return ownFree.pop()!;
-      return nextOwn >= 0 ? nextOwn-- : -1;
+      if (scratch.ownFree.length > 0) return scratch.ownFree.pop()!;
+      return scratch.nextOwn >= 0 ? scratch.nextOwn-- : -1;
     },
     tableAllocated(pfn: number): void {
       events.push(event(MMU_EVENTS.tableAllocated, { pfn, asid, own: lastOwn }));
@@ -52,13 +61,39 @@ function recordingEditor(state: MmuState, ctx: DecideContext, asid: number, reas
   };
 }
 
-/** Decides `mmu/create-address-space`. */
+/** Creates address space `asid` in the scratch copy, recording its events; its root, or -1. */
+function createSpace(state: MmuState, scratch: Scratch, ctx: DecideContext, asid: number, kernelRoot: number | undefined, events: EmittedEvent[]): number {
+  const own: EmittedEvent[] = [];
+  const root = createRootTable(recordingEditor(state, scratch, ctx, asid, 'map', own));
+  if (root < 0) return -1;
+  events.push(event(MMU_EVENTS.addressSpaceCreated, { asid, root }), ...own);
+  if (state.pageOffset === null) return root;
+  if (asid === 0) {
+    // The kernel's own page table gets the direct map of all RAM at PAGE_OFFSET.
+    if (mapDirectMap(recordingEditor(state, scratch, ctx, 0, 'direct-map', events), root, state.pageOffset, state.ram.length) !== null) return -1;
+  } else if (kernelRoot !== undefined) {
+    shareKernelEntries(recordingEditor(state, scratch, ctx, asid, 'kernel', events), kernelRoot, root, state.pageOffset);
+  }
+  return root;
+}
+
+/**
+ * Decides `mmu/create-address-space`. On profiles with a direct map, the kernel's address space
+ * (id 0) is created first when it does not exist yet, and a process's table shares its
+ * top-level kernel entries.
+ */
 export function decideCreateAddressSpace(state: MmuState, asid: number, ctx: DecideContext): { reply: CreateAddressSpaceReply; events: EmittedEvent[] } {
   if (state.spaces[asid]) return { reply: { root: -1, error: 'EEXIST' }, events: [] };
-  const tableEvents: EmittedEvent[] = [];
-  const root = createRootTable(recordingEditor(state, ctx, asid, 'map', tableEvents));
+  const scratch = createScratch(state);
+  const events: EmittedEvent[] = [];
+  let kernelRoot = state.spaces[0]?.root;
+  if (asid !== 0 && kernelRoot === undefined && state.pageOffset !== null) {
+    kernelRoot = createSpace(state, scratch, ctx, 0, undefined, events);
+    if (kernelRoot < 0) return { reply: { root: -1, error: 'ENOMEM' }, events: [] };
+  }
+  const root = createSpace(state, scratch, ctx, asid, kernelRoot, events);
   if (root < 0) return { reply: { root: -1, error: 'ENOMEM' }, events: [] };
-  return { reply: { root }, events: [event(MMU_EVENTS.addressSpaceCreated, { asid, root }), ...tableEvents] };
+  return { reply: { root }, events };
 }
 
 /** Drops the page from the TLB when it holds it, recording the flush (the kernel's flush_tlb_page after a PTE change). */
@@ -75,14 +110,14 @@ export function decidePageEdit(
   ctx: DecideContext,
 ): { reply: PageReply; events: EmittedEvent[] } {
   const events: EmittedEvent[] = [];
-  const editor = recordingEditor(state, ctx, p.asid, kind, events);
+  const scratch = createScratch(state);
   let root = state.spaces[p.asid]?.root;
   if (root === undefined && p.asid === 0 && kind === 'map') {
     // The kernel's own address space (init_mm, swapper_pg_dir) is created on its first mapping.
-    root = createRootTable(editor);
+    root = createSpace(state, scratch, ctx, 0, undefined, events);
     if (root < 0) return { reply: { value: -1, error: 'ENOMEM' }, events: [] };
-    events.unshift(event(MMU_EVENTS.addressSpaceCreated, { asid: 0, root }));
   }
+  const editor = recordingEditor(state, scratch, ctx, p.asid, kind, events);
   if (root === undefined) return { reply: { value: -1, error: 'EINVAL' }, events: [] };
   if (kind === 'map') {
     if (p.pfn === undefined) throw new RangeError('mmu/map needs a pfn');

@@ -23,6 +23,7 @@ export {
   pageFaultErrorCode,
 } from './fault.js';
 export type { AccessKind, Fault, FaultKind } from './fault.js';
+export { mapDirectMap, physToVirt, shareKernelEntries, virtToPhys } from './directMap.js';
 export { Mmu, createMmu, topDownFrameAllocator } from './mmu.js';
 export type { MmuOptions, MmuStats } from './mmu.js';
 export { initialMmuState } from './mmuState.js';
@@ -30,6 +31,7 @@ export type { AddressSpaceRecord, MmuState } from './mmuState.js';
 export {
   DIRECTORY_FLAGS,
   allocateTablePage,
+  setEntry,
   createRootTable,
   forEachMapping,
   lookupEntry,

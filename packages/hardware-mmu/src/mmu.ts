@@ -17,6 +17,7 @@ import {
   type AccessKind,
   type Fault,
 } from './fault.js';
+import { mapDirectMap, shareKernelEntries } from './directMap.js';
 import { BUILT_IN_FORMATS, compileFormat, FLAG_INDEX_DIRTY, type CompiledFormat, type PageTableFormat } from './pageTableFormat.js';
 import { createRootTable, lookupEntry, mapPage, protectPage, unmapPage, type MapError, type PageTableEditor } from './pageTable.js';
 import { writePte } from './pte.js';
@@ -85,8 +86,12 @@ export class Mmu {
   /** Faults raised. */
   faults = 0;
   private readonly result: WalkResult;
+  private lastVpn = -1;
+  private lastSlot = -1;
+  private lastGeneration = -1;
   private readonly editor: PageTableEditor;
   private readonly pageSize: number;
+  private readonly pageScale: number;
   private readonly hasDirtyBit: boolean;
 
   /** Builds an MMU; prefer `createMmu`. */
@@ -95,6 +100,7 @@ export class Mmu {
     if (!format) throw new RangeError(`unknown page-table format ${String(options.format)}`);
     this.format = compileFormat(format);
     this.pageSize = this.format.pageSize;
+    this.pageScale = this.format.pageScale;
     this.ram = options.ram ?? createPhysicalMemory(options.ramBytes ?? (format.name === 'tiny' ? 4096 : 64 * 1024 * 1024));
     this.tlb = options.tlb === null ? null : new Tlb(options.tlb ?? {});
     this.result = new WalkResult(this.format.levels);
@@ -119,6 +125,7 @@ export class Mmu {
     if (asid === this.asid) return;
     this.asid = asid;
     this.root = root;
+    this.lastVpn = -1;
     this.tlb?.switchAddressSpace();
   }
 
@@ -149,6 +156,19 @@ export class Mmu {
     return done;
   }
 
+  /**
+   * Maps all of RAM at `pageOffset` in address space `asid` (the kernel's direct map: kernel-only,
+   * writable, global, with large pages where the format has them). Returns null, or why it failed.
+   */
+  mapDirectMap(pageOffset: number, asid?: number): MapError | null {
+    return mapDirectMap(this.editor, this.rootOf(asid), pageOffset, this.ram.length);
+  }
+
+  /** Copies the kernel space's top-level entries from `pageOffset` up into `asid`'s table (`clone_pgd_range`). */
+  shareKernelEntries(kernelAsid: number, asid: number, pageOffset: number): number {
+    return shareKernelEntries(this.editor, this.rootOf(kernelAsid), this.rootOf(asid), pageOffset);
+  }
+
   /** The present entry mapping `va` in `asid` (no side effects), or null. */
   lookup(va: number, asid?: number): { pfn: number; flags: number; level: number; address: number } | null {
     return lookupEntry(this.ram, this.format, this.rootOf(asid), va);
@@ -165,11 +185,22 @@ export class Mmu {
       return va;
     }
     const pageSize = this.pageSize;
-    const vpn = Math.floor(va / pageSize);
+    const vpn = Math.floor(va * this.pageScale);
     const tlb = this.tlb;
     let slot = -1;
     if (tlb !== null) {
-      slot = tlb.lookup(vpn, this.asid);
+      // The last page's slot is remembered (a one-entry cache in front of the TLB's index, as
+      // simulators keep one); it is used only while no entry has been filled or dropped since,
+      // and the hit is counted and aged exactly as a lookup would.
+      if (vpn === this.lastVpn && tlb.generation === this.lastGeneration) {
+        slot = this.lastSlot;
+        tlb.touch(slot);
+      } else {
+        slot = tlb.lookup(vpn, this.asid);
+        this.lastVpn = slot >= 0 ? vpn : -1;
+        this.lastSlot = slot;
+        this.lastGeneration = tlb.generation;
+      }
       if (slot >= 0) {
         const flags = tlb.flags[slot]!;
         if (accessFault(flags, access, this.userMode) === NO_FAULT && !(access === ACCESS_WRITE && (flags & PTE_DIRTY) === 0 && this.hasDirtyBit)) {
@@ -190,7 +221,9 @@ export class Mmu {
       return this.fail(fault);
     }
     const write = access === ACCESS_WRITE;
-    forEachAccessedDirtyUpdate(this.format, result, write, this.writeEntry);
+    if (result.clean || (write && this.hasDirtyBit && (result.flags & PTE_DIRTY) === 0)) {
+      forEachAccessedDirtyUpdate(this.format, result, write, this.writeEntry);
+    }
     if (tlb !== null) {
       const flags = flagsAfterAccess(this.format, result.flags, write);
       if (slot >= 0) tlb.fillAt(slot, vpn, this.asid, result.pfn, flags);

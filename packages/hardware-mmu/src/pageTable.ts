@@ -32,7 +32,8 @@ export interface PageTableEditor {
  */
 export const DIRECTORY_FLAGS = PTE_PRESENT | PTE_WRITE | PTE_USER;
 
-function setEntry(editor: PageTableEditor, address: number, lo: number, hi: number, level: number): void {
+/** Writes one entry through an editor (and tells its `entrySet`). */
+export function setEntry(editor: PageTableEditor, address: number, lo: number, hi: number, level: number): void {
   writePte(editor.ram, editor.format, address, lo, hi);
   editor.entrySet?.(address, lo, hi, level);
 }
@@ -53,7 +54,7 @@ export function createRootTable(editor: PageTableEditor): number {
 }
 
 function entryAddress(f: CompiledFormat, table: number, level: number, va: number): number {
-  return table + (Math.floor(va / f.levelDivisor[level]!) & f.levelMask[level]!) * f.pteBytes;
+  return table + (Math.floor(va * f.levelScale[level]!) & f.levelMask[level]!) * f.pteBytes;
 }
 
 /**

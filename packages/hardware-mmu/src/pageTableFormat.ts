@@ -164,6 +164,10 @@ export interface CompiledFormat {
   readonly levelShift: Int32Array;
   /** Per level: 2^levelShift, to divide a virtual address by. */
   readonly levelDivisor: Float64Array;
+  /** Per level: 2^-levelShift (multiplying by it is exact and cheaper than dividing). */
+  readonly levelScale: Float64Array;
+  /** 1 / pageSize. */
+  readonly pageScale: number;
   /** Per level: index mask (entries - 1). */
   readonly levelMask: Int32Array;
   /** Per level: 1 when its entries may map a large page. */
@@ -242,10 +246,12 @@ export function compileFormat(format: PageTableFormat): CompiledFormat {
   const levelShift = new Int32Array(levels);
   const levelMask = new Int32Array(levels);
   const levelDivisor = new Float64Array(levels);
+  const levelScale = new Float64Array(levels);
   let shift = pageShift;
   for (let level = levels - 1; level >= 0; level--) {
     levelShift[level] = shift;
     levelDivisor[level] = 2 ** shift;
+    levelScale[level] = 2 ** -shift;
     levelMask[level] = (1 << levelBits[level]!) - 1;
     shift += levelBits[level]!;
   }
@@ -286,6 +292,8 @@ export function compileFormat(format: PageTableFormat): CompiledFormat {
     pteBytes,
     levelShift,
     levelDivisor,
+    levelScale,
+    pageScale: 2 ** -pageShift,
     levelMask,
     largeAllowed,
     flagBit,
@@ -307,5 +315,5 @@ export function compileFormat(format: PageTableFormat): CompiledFormat {
 
 /** The index into level `level`'s table for virtual address `va` (va below 2^53). */
 export function levelIndex(f: CompiledFormat, level: number, va: number): number {
-  return Math.floor(va / f.levelDivisor[level]!) & f.levelMask[level]!;
+  return Math.floor(va * f.levelScale[level]!) & f.levelMask[level]!;
 }

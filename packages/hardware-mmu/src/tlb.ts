@@ -27,7 +27,7 @@ export interface TlbConfig {
   readonly asids?: boolean;
 }
 
-const TWO_32 = 0x1_0000_0000;
+const TWO_MINUS_32 = 2 ** -32;
 
 /** A TLB. */
 export class Tlb {
@@ -59,6 +59,8 @@ export class Tlb {
   private readonly indexMask: number;
   /** Logical clock for the stamps. */
   clock = 0;
+  /** Bumped whenever an entry is filled or dropped, so a caller's cached slot number can be checked. */
+  generation = 0;
   /** Lookups that found their page. */
   hits = 0;
   /** Lookups that did not. */
@@ -96,7 +98,7 @@ export class Tlb {
   }
 
   private hash(vpn: number): number {
-    return Math.imul((vpn >>> 0) ^ Math.imul((vpn / TWO_32) | 0, 0x85ebca6b), 0x9e3779b1) >>> this.indexShift;
+    return Math.imul((vpn >>> 0) ^ Math.imul((vpn * TWO_MINUS_32) | 0, 0x85ebca6b), 0x9e3779b1) >>> this.indexShift;
   }
 
   /** The slot holding page `vpn` for address space `asid` (or a global entry for it), or -1; changes nothing. */
@@ -141,6 +143,7 @@ export class Tlb {
 
   /** Caches a translation in `slot` (from `victim`), replacing what was there. */
   fillAt(slot: number, vpn: number, asid: number, pfn: number, flags: number): void {
+    this.generation++;
     if (this.valid[slot] === 1) this.unindex(slot);
     this.valid[slot] = 1;
     this.vpn[slot] = vpn;
@@ -167,6 +170,7 @@ export class Tlb {
   /** Drops entry `slot`. */
   invalidate(slot: number): void {
     if (this.valid[slot] === 0) return;
+    this.generation++;
     this.unindex(slot);
     this.valid[slot] = 0;
   }
@@ -218,6 +222,7 @@ export class Tlb {
     copy.stamp.set(this.stamp);
     copy.index.set(this.index);
     copy.clock = this.clock;
+    copy.generation = this.generation;
     copy.hits = this.hits;
     copy.misses = this.misses;
     return copy;

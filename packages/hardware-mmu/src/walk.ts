@@ -27,6 +27,8 @@ export class WalkResult {
   depth = 0;
   /** Level of the last entry read: the mapping entry when present, else the non-present one. */
   level = 0;
+  /** True when some entry read lacks its accessed bit (so the hardware must write it). */
+  clean = false;
   /** Physical address of each entry read, by level. */
   readonly entryAddress: Float64Array;
   /** Low word of each entry read. */
@@ -45,13 +47,20 @@ export class WalkResult {
 /** Walks the tables rooted at physical address `root` for virtual address `va`; fills `out` and returns `out.present`. */
 export function walk(ram: PhysicalMemory, f: CompiledFormat, root: number, va: number, out: WalkResult): boolean {
   let table = root;
+  const levelScale = f.levelScale;
+  const levelMask = f.levelMask;
+  const presentLo = f.presentLo;
+  const presentHi = f.presentHi;
+  const accessedLo = f.flagLo[FLAG_INDEX_ACCESSED]!;
+  const accessedHi = f.flagHi[FLAG_INDEX_ACCESSED]!;
+  let clean = false;
   let writeAll = PTE_WRITE;
   let userAll = PTE_USER;
   let noExec = 0;
   const last = f.levels - 1;
   const pteBytes = f.pteBytes;
   for (let level = 0; level <= last; level++) {
-    const index = Math.floor(va / f.levelDivisor[level]!) & f.levelMask[level]!;
+    const index = Math.floor(va * levelScale[level]!) & levelMask[level]!;
     const address = table + index * pteBytes;
     let lo: number;
     let hi = 0;
@@ -70,10 +79,11 @@ export function walk(ram: PhysicalMemory, f: CompiledFormat, root: number, va: n
     out.entryHi[level] = hi;
     out.depth = level + 1;
     out.level = level;
-    if (((lo & f.presentLo) | (hi & f.presentHi)) === 0) {
+    if (((lo & presentLo) | (hi & presentHi)) === 0) {
       out.present = false;
       return false;
     }
+    if ((accessedLo | accessedHi) !== 0 && ((lo & accessedLo) | (hi & accessedHi)) === 0) clean = true;
     const frame = pteFrame(f, lo, hi);
     const isLarge = level < last && f.largeAllowed[level] === 1 && ((lo & f.largeLo) | (hi & f.largeHi)) !== 0;
     if (level === last || isLarge) {
@@ -81,8 +91,9 @@ export function walk(ram: PhysicalMemory, f: CompiledFormat, root: number, va: n
       if (writeAll === 0) flags &= ~PTE_WRITE;
       if (userAll === 0) flags &= ~PTE_USER;
       out.flags = flags | noExec;
-      out.pfn = isLarge ? frame + (Math.floor(va / f.pageSize) % (f.levelDivisor[level]! / f.pageSize)) : frame;
+      out.pfn = isLarge ? frame + (Math.floor(va * f.pageScale) % (f.levelDivisor[level]! * f.pageScale)) : frame;
       out.present = true;
+      out.clean = clean;
       return true;
     }
     // A directory entry: combine its rights (a format without the bit grants the right).
