@@ -6,10 +6,10 @@
  */
 export { runCli } from './program.js';
 export { CliError, EXIT } from './errors.js';
-export type { Io, TextOutput } from './output/io.js';
+export type { Io, MemoryIo, TextOutput } from './output/io.js';
 export { memoryIo, processIo } from './output/io.js';
 export { RecordingWriter } from './recording/writer.js';
-export type { RecordedView, RecordingOptions } from './recording/writer.js';
+export type { RecordedView, RecordingOptions, ScenarioSource } from './recording/writer.js';
 export { readRecording } from './recording/reader.js';
 export type { Recording } from './recording/reader.js';
 export { RecordingError } from './recording/errors.js';

@@ -25,8 +25,16 @@ export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
+/** An Io that keeps what is written, for tests. */
+export interface MemoryIo extends Io {
+  /** Everything written to stdout so far. */
+  out(): string;
+  /** Everything written to stderr so far. */
+  err(): string;
+}
+
 /** An Io that collects what is written, for tests. */
-export function memoryIo(env: Readonly<Record<string, string | undefined>> = {}): Io & { out(): string; err(): string } {
+export function memoryIo(env: Readonly<Record<string, string | undefined>> = {}): MemoryIo {
   let out = '';
   let err = '';
   return {

@@ -9,7 +9,7 @@ import type { EventEnvelope, InputEnvelope, InputError, LoggedCheckpoint, Machin
 import { decodeBlock } from './blocks.js';
 import { readHeader, isSqliteHeader } from './detect.js';
 import { RecordingError } from './errors.js';
-import type { RecordedView } from './writer.js';
+import type { RecordedView, ScenarioSource } from './writer.js';
 import { META, RECORDING_APPLICATION, RECORDING_FORMAT } from './schema.js';
 
 /** A recording as read from its file. */
@@ -23,7 +23,7 @@ export interface Recording {
   /** The state hash at the end of the run, when it closed cleanly. */
   readonly finalHash?: string;
   /** The recorded scenario's file name and text, when a scenario was recorded. */
-  readonly scenario?: { readonly name: string; readonly text: string };
+  readonly scenario?: ScenarioSource;
   /** The run's result as the recorder stored it, when it closed cleanly. */
   readonly result?: unknown;
   /** The views the run printed, in order. */

@@ -25,12 +25,20 @@ import {
   RECORDING_FORMAT,
 } from './schema.js';
 
+/** A scenario file as a recording keeps it, for reference (replay never needs it). */
+export interface ScenarioSource {
+  /** The file's name, without its directory. */
+  readonly name: string;
+  /** The file's text. */
+  readonly text: string;
+}
+
 /** Options of `RecordingWriter.create`. */
 export interface RecordingOptions {
   /** Inputs per transaction (default 512): at most this many are lost on a crash. */
   readonly batchInputs?: number;
-  /** The scenario that is being recorded: its file name and text, kept for reference. */
-  readonly scenario?: { readonly name: string; readonly text: string };
+  /** The scenario that is being recorded. */
+  readonly scenario?: ScenarioSource;
 }
 
 /** A view the run printed, kept in the recording as it was shown. */
@@ -73,11 +81,15 @@ export class RecordingWriter {
   private readonly writtenLabels = new Map<string, number>();
   private closed = false;
 
+  /** The recording file. */
+  readonly path: string;
+
   private constructor(
-    readonly path: string,
+    path: string,
     private readonly machine: Machine,
     options: RecordingOptions,
   ) {
+    this.path = path;
     this.batchInputs = options.batchInputs ?? 512;
     this.db = new Database(path);
     // The application id first, while the file is in rollback mode, so it lands in the file's own
