@@ -20,7 +20,7 @@ export const PROFILES: Readonly<Record<string, string>> = {
 /** The profile used when a scenario names none. */
 export const DEFAULT_PROFILE = 'linux-x86_64';
 
-/** The fields a machine object may have. */
+/** The fields of a machine object that the language knows (others pass through to the subsystems). */
 export const MACHINE_FIELDS = ['profile', 'ram', 'swap', 'tlb', 'policy', 'seed'] as const;
 
 /** The fields of `tlb`. */

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { TEST_SUBSYSTEMS } from './fixtures/toySubsystem.js';
 import { loadScenarioFileFor, parseScenarioFor } from './parse.js';
 import { ScenarioError } from './scenarioError.js';
-import { machineConfigOf } from './scenarioMachine.js';
+import { createMachineFor, machineConfigOf } from './scenarioMachine.js';
+import { defineSubsystem } from '@vmlab/kernel';
 
 const directory = mkdtempSync(join(tmpdir(), 'vmlab-scenario-'));
 
@@ -110,5 +111,31 @@ describe('host files', () => {
     expect(messageOf(() => loadScenarioFileFor(bad, TEST_SUBSYSTEMS))).toBe(
       `${bad}:2:3: file /data/input.bin: its host file nothing.bin does not exist (a relative path is read from the scenario's folder)`,
     );
+  });
+});
+
+describe('machine fields of the subsystems', () => {
+  it('pass through unless they look like a misspelt known field', () => {
+    const scenario = parseScenarioFor('machine: { profile: tiny, pageTableFormat: i386, maxOrder: 5 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS);
+    expect(machineConfigOf(scenario)).toEqual({ profile: 'tiny', pageTableFormat: 'i386', maxOrder: 5 });
+    expect(messageOf(() => parseScenarioFor('machine: { sed: 3 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(
+      'm.yaml:1:12: unknown machine field sed: expected profile, ram, swap, tlb, policy, seed or a field a subsystem reads; did you mean seed?',
+    );
+  });
+
+  it('a configuration a subsystem refuses is a ScenarioError at the machine section', () => {
+    const picky = defineSubsystem<null>({
+      id: 'picky',
+      requests: {},
+      events: {},
+      initialState: (config) => {
+        if (typeof config.ram === 'number' && config.ram < 4096) throw new RangeError(`ram must be at least one page (4096 bytes), got ${config.ram}`);
+        return null;
+      },
+      decide: () => ({ reply: null }),
+      evolve: () => undefined,
+    });
+    const scenario = parseScenarioFor('steps: []\nmachine:\n  ram: 100\n', 'm.yaml', [picky]);
+    expect(messageOf(() => createMachineFor(scenario, [picky]))).toBe('m.yaml:3:3: the machine cannot be built from this configuration: ram must be at least one page (4096 bytes), got 100');
   });
 });

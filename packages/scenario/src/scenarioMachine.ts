@@ -5,6 +5,7 @@
 import { createMachine, type AnySubsystem, type Machine, type MachineConfig } from '@vmlab/kernel';
 import type { Scenario } from './ast.js';
 import { machineConfigOfSpec } from './machineSpec.js';
+import { ScenarioError } from './scenarioError.js';
 
 /** Options of `createScenarioMachine`. */
 export interface ScenarioMachineOptions {
@@ -27,12 +28,21 @@ export function machineConfigOf(scenario: Scenario): MachineConfig {
   return config;
 }
 
-/** A fresh machine for `scenario`, configured from it, with `subsystems` registered after the kernel. */
+/** A fresh machine for `scenario`, configured from it, with `subsystems` registered after the kernel; a configuration a subsystem refuses is a ScenarioError. */
 export function createMachineFor(scenario: Scenario, subsystems: readonly AnySubsystem[], options: ScenarioMachineOptions = {}): Machine {
-  return createMachine({
-    subsystems: options.subsystems ?? subsystems,
-    config: machineConfigOf(scenario),
-    ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
-    ...(options.logEvents === undefined ? {} : { logEvents: options.logEvents }),
-  });
+  try {
+    return createMachine({
+      subsystems: options.subsystems ?? subsystems,
+      config: machineConfigOf(scenario),
+      ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
+      ...(options.logEvents === undefined ? {} : { logEvents: options.logEvents }),
+    });
+  } catch (error) {
+    // A subsystem refused the configuration (a RAM size below one page, an unknown format …):
+    // bad input, reported at the machine section before anything runs.
+    if (error instanceof RangeError || error instanceof TypeError) {
+      throw new ScenarioError(scenario.file, scenario.machine.at, `the machine cannot be built from this configuration: ${error.message}`);
+    }
+    throw error;
+  }
 }

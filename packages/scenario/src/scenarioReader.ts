@@ -83,8 +83,13 @@ class ScenarioReader {
         case 'seed':
           overrides[field] = this.wholeNumber(value, 'seed');
           break;
-        default:
-          throw this.error(pair.key, `unknown machine field ${field}: expected ${MACHINE_FIELDS.join(', ')}`, didYouMean(field, MACHINE_FIELDS));
+        default: {
+          // Subsystems may read fields of their own (docs/conventions.md); a field one edit or
+          // so from a known one is taken for a misspelling instead.
+          const hint = didYouMean(field, MACHINE_FIELDS);
+          if (hint) throw this.error(pair.key, `unknown machine field ${field}: expected ${MACHINE_FIELDS.join(', ')} or a field a subsystem reads`, hint);
+          overrides[field] = value === null ? null : value.toJSON();
+        }
       }
     }
     return { profile, overrides, at };
