@@ -13,7 +13,7 @@ import {
 } from './apply.js';
 import { addressToPfn } from './layout.js';
 import { emit, type SlabModel } from './model.js';
-import { SLAB_EVENTS, type CacheRef } from './protocol.js';
+import { SLAB_EVENTS, type CacheCreateReply, type CacheRef } from './protocol.js';
 import { SLAB_CACHE_DMA } from './slabFlags.js';
 import { cacheGeometry } from './slabLayout.js';
 import { listFrames } from './slabLists.js';
@@ -68,7 +68,7 @@ export function findCache(state: SlabState, ref: CacheRef): Cache | undefined {
  * (size below a word or no slab of at most 32 pages holds one object; mm/slab.c checks
  * `size < BYTES_PER_WORD || size > (1 << MAX_OBJ_ORDER) * PAGE_SIZE`).
  */
-export function kmemCacheCreate(model: SlabModel, name: string, size: number, options: CacheOptions = {}): { readonly cache: number; readonly error?: string } {
+export function kmemCacheCreate(model: SlabModel, name: string, size: number, options: CacheOptions = {}): CacheCreateReply {
   const state = model.state;
   if (!name || !Number.isInteger(size) || size < state.layout.wordSize) return { cache: 0, error: 'EINVAL' };
   if (state.cacheByName[name] !== undefined) return { cache: 0, error: 'EEXIST' };
@@ -141,8 +141,18 @@ export function kmemCacheAlloc(model: SlabModel, cache: Cache, gfp: number = GFP
   return { address };
 }
 
+/** Where an object is. */
+export interface ObjectLocation {
+  /** Its slab's first frame. */
+  readonly pfn: number;
+  /** Its index in the slab. */
+  readonly index: number;
+  /** Its cache. */
+  readonly cache: Cache;
+}
+
 /** Where `address` is: its slab's first frame and its index, or null when it is no object's start. */
-export function locateObject(state: SlabState, address: number): { readonly pfn: number; readonly index: number; readonly cache: Cache } | null {
+export function locateObject(state: SlabState, address: number): ObjectLocation | null {
   const slab = slabOf(state, address);
   if (!slab) return null;
   const cache = state.caches[slab.cache]!;

@@ -12,7 +12,9 @@ export {
   GFP_HIGHMEM,
   GFP_KERNEL,
   cacheGrow,
+  allocPagesReaping,
   findCache,
+  freeObject,
   kmemCacheAlloc,
   kmemCacheCreate,
   kmemCacheDestroy,
@@ -22,7 +24,7 @@ export {
   locateObject,
   slabDestroy,
 } from './cache.js';
-export type { AllocResult, CacheOptions, StatusResult } from './cache.js';
+export type { AllocResult, CacheOptions, ObjectLocation, StatusResult } from './cache.js';
 export { kfree, kmalloc } from './kmalloc.js';
 export { addressToPfn, formatKernelAddress, kernelLayout, pageAddress } from './layout.js';
 export type { KernelLayout } from './layout.js';
@@ -58,7 +60,7 @@ export type {
 export { KERNEL_ASID, VMALLOC_PTE_FLAGS, cacheInfo, slabSubsystem } from './server.js';
 export { SLAB_CACHE_DMA, SLAB_FLAG_CONSTANTS, SLAB_HWCACHE_ALIGN, SLAB_PANIC, SLAB_RECLAIM_ACCOUNT } from './slabFlags.js';
 export { cacheEstimate, calculateSlabOrder, cacheGeometry } from './slabLayout.js';
-export type { CacheGeometry } from './slabLayout.js';
+export type { CacheGeometry, SlabEstimate, SlabOrder } from './slabLayout.js';
 export { allSlabs, getSlab, pageSlab } from './slabTable.js';
 export { KMALLOC_MAX_SIZE, KMALLOC_SIZES, generalCacheName, kmallocIndex } from './sizeClasses.js';
 export { listFrames } from './slabLists.js';

@@ -34,14 +34,22 @@ function alignUp(value: number, align: number): number {
   return Math.ceil(value / align) * align;
 }
 
+/** What cache_estimate finds for one order. */
+export interface SlabEstimate {
+  /** Objects per slab. */
+  readonly num: number;
+  /** Bytes left over. */
+  readonly leftOver: number;
+}
+
+/** What calculate_slab_order chooses. */
+export interface SlabOrder extends SlabEstimate {
+  /** The slab order. */
+  readonly order: number;
+}
+
 /** Objects that fit in a slab of 2^order pages and the bytes left over (mm/slab.c cache_estimate). */
-export function cacheEstimate(
-  layout: KernelLayout,
-  order: number,
-  bufferSize: number,
-  align: number,
-  offSlab: boolean,
-): { readonly num: number; readonly leftOver: number } {
+export function cacheEstimate(layout: KernelLayout, order: number, bufferSize: number, align: number, offSlab: boolean): SlabEstimate {
   const slabBytes = layout.pageSize * 2 ** order;
   if (offSlab) {
     const num = Math.floor(slabBytes / bufferSize);
@@ -68,8 +76,8 @@ export function calculateSlabOrder(
   align: number,
   flags: number,
   offSlab: boolean,
-): { readonly num: number; readonly order: number; readonly leftOver: number } {
-  let best = { num: 0, order: 0, leftOver: 0 };
+): SlabOrder {
+  let best: SlabOrder = { num: 0, order: 0, leftOver: 0 };
   for (let order = 0; order <= layout.maxSlabOrder; order++) {
     const { num, leftOver } = cacheEstimate(layout, order, bufferSize, align, offSlab);
     if (num === 0) continue;
