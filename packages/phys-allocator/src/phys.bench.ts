@@ -74,8 +74,8 @@ function mixedOrderPairs(storage: Storage): number {
 }
 
 /** A 16 MiB heap holding 10 K blocks of 64…1087 bytes, every other one freed: ~5 K holes. */
-function fragmentedHeap(fit: 'first' | 'best'): VariablePool {
-  const pool = createVariablePool(16 * 1024 * 1024, { fit });
+function fragmentedHeap(fit: 'first' | 'best', tracking: 'list' | 'bitmap' = 'list'): VariablePool {
+  const pool = createVariablePool(16 * 1024 * 1024, { fit, tracking, unit: 64 });
   const sizes = sequence(10_000, 1024);
   const starts: number[] = [];
   for (let i = 0; i < 10_000; i++) starts.push(variableAlloc(pool, `b${i}`, 64 + sizes[i]!));
@@ -83,8 +83,8 @@ function fragmentedHeap(fit: 'first' | 'best'): VariablePool {
   return pool;
 }
 
-function heapPairs(fit: 'first' | 'best'): number {
-  const pool = fragmentedHeap(fit);
+function heapPairs(fit: 'first' | 'best', tracking: 'list' | 'bitmap' = 'list'): number {
+  const pool = fragmentedHeap(fit, tracking);
   const sizes = sequence(1 << 16, 1024, 7);
   let cursor = 0;
   return opsPerSecond(
@@ -165,6 +165,11 @@ export default defineSuite('@vmlab/phys-allocator', [
     name: 'best fit alloc+free on a 10 K-block heap (~5 K holes)',
     unit: 'pairs/s',
     run: () => ({ value: heapPairs('best') }),
+  },
+  {
+    name: 'first fit alloc+free on the same heap tracked by a bitmap of 64-byte units',
+    unit: 'pairs/s',
+    run: () => ({ value: heapPairs('first', 'bitmap') }),
   },
   {
     name: 'frame descriptors, 16 M frames (64 GiB) fully touched, chunked',

@@ -1,4 +1,4 @@
-import { createMachine } from '@vmlab/kernel';
+import { createMachine, exportLog, verifyReplay } from '@vmlab/kernel';
 import { describe, expect, it } from 'vitest';
 import { PHYS_EVENTS, PHYS_REQUESTS, GFP, PAGE_FLAGS, type CountFramesReply, type FrameInfo, type MemoryDescription } from './protocol.js';
 import { physSubsystem } from './server.js';
@@ -162,5 +162,20 @@ describe('phys server on the bus (tiny machine: 64 frames of 1 KiB, frame 0 rese
     expect(machine.registry.constant('__GFP_DMA')).toBe(0x01);
     expect(physSubsystem.constants!.GFP_HIGHUSER).toBe(0x100cc2);
     expect(physSubsystem.constants!.PG_slab).toBe(PAGE_FLAGS.slab);
+  });
+
+  it('replays to the same state hashes (buddy, partitions with a bitmap, resource map)', () => {
+    const machine = createMachine({ subsystems: [physSubsystem], config: { profile: 'linux-i386', ram: 32 * 1024 * 1024 }, checkpointEvery: 3 });
+    for (let order = 0; order < 6; order++) machine.call('alloc_pages', [GFP.GFP_KERNEL, order]);
+    machine.call('free_pages', [4097, 0]);
+    machine.call('pool_create_variable', ['heap', 4096, 'next', 'bitmap', 16]);
+    for (const size of [100, 700, 30, 1000]) machine.call('partition_alloc', ['heap', size]);
+    machine.call('partition_free', ['heap', 112]);
+    machine.call('compact', ['heap']);
+    machine.call('rmap_create', ['swap', 1, 500]);
+    machine.call('rmalloc', ['swap', 20]);
+    machine.call('rmfree', ['swap', 10, 1]);
+    machine.call('free_pages', [12345, 0]); // an error, logged and rolled back
+    expect(verifyReplay(exportLog(machine), [physSubsystem]).ok).toBe(true);
   });
 });
