@@ -139,3 +139,11 @@ describe('machine fields of the subsystems', () => {
     expect(messageOf(() => createMachineFor(scenario, [picky]))).toBe('m.yaml:3:3: the machine cannot be built from this configuration: ram must be at least one page (4096 bytes), got 100');
   });
 });
+
+describe('personalities without calls yet', () => {
+  it('say so instead of suggesting nothing', () => {
+    expect(messageOf(() => parseScenarioFor('processes:\n  - { name: shell, personality: posix }\nsteps:\n  - shell: mmap(0, 4096, 3, 34, -1, 0)\n', 'p.yaml', []))).toBe(
+      'p.yaml:4:12: unknown call mmap: no subsystem offers calls to posix processes yet',
+    );
+  });
+});

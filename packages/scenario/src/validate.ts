@@ -131,6 +131,7 @@ class Validator {
         throw this.error(step.call.at, `call ${step.call.name} is not available to ${who}: it is for ${callers}`);
       }
       const names = registry.callNames(kind);
+      if (names.length === 0) throw this.error(step.call.at, `unknown call ${step.call.name}: no subsystem offers calls to ${who} yet`);
       throw this.error(step.call.at, `unknown call ${step.call.name}: expected a call available to ${who}`, didYouMean(step.call.name, names));
     }
     const required = spec.params.filter((p) => !p.optional).length;
