@@ -132,6 +132,9 @@ export function ownerIndex(owners: string[], name: string | undefined): number {
   return index;
 }
 
+/** The zone (position) of the block the last findBlockForAllocation returned (a scratch slot: no object per call). */
+let foundZone = -1;
+
 /**
  * The allocation's zone and block without taking it (get_page_from_freelist over the zonelist,
  * first against the low watermark, then — the slow path without reclaim — against min, lowered
@@ -152,7 +155,10 @@ export function findBlockForAllocation(memory: PhysicalMemory, gfp: number, orde
       const head = smallestFreeBlock(buddy, z, order);
       const mark = pass === 0 ? zone.watermarks.low : zone.watermarks.min;
       const flags = pass === 0 ? 0 : slowFlags;
-      if (head !== NO_FRAME && watermarkOk(buddy.zoneFreePages.get(z), order, mark, zone.lowmemReserve[preferred]!, flags, true)) return head;
+      if (head !== NO_FRAME && watermarkOk(buddy.zoneFreePages.get(z), order, mark, zone.lowmemReserve[preferred]!, flags, true)) {
+        foundZone = z;
+        return head;
+      }
     }
   }
   return NO_FRAME;
@@ -182,8 +188,7 @@ export function ownerFlags(memory: PhysicalMemory, owner: number): number {
 export function allocPages(memory: PhysicalMemory, gfp: number, order: number, owner?: string): number {
   const head = findBlockForAllocation(memory, gfp, order);
   if (head === NO_FRAME) return NO_FRAME;
-  const zone = zoneOfPfn(memory.layout.zones, head);
-  takeFreeBlock(memory.buddy, zone, head, order);
+  takeFreeBlock(memory.buddy, foundZone, head, order);
   const ownerId = owner === undefined ? KERNEL_OWNER : ownerIndex(memory.owners, owner);
   markAllocated(memory, head, order, ownerId, ownerFlags(memory, ownerId));
   return head;
