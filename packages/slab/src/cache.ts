@@ -102,6 +102,8 @@ export function allocPagesReaping(model: SlabModel, order: number, gfp: number):
  * cache_grow: one more slab for `cache`. Its colour is the cache's next colour (colour_next
  * cycles through 0 … colour-1); its pages come from the page source (GFP_DMA added for
  * SLAB_CACHE_DMA caches); off-slab management is an object of the general cache `slabp_cache`.
+ * (2.6 advances colour_next before asking for pages, so a failed grow also moves it; here only a
+ * slab that is made does, since a failed grow leaves no event.)
  * The first frame, or -1 when pages (or the management object) could not be had.
  */
 export function cacheGrow(model: SlabModel, cache: Cache, gfp: number): number {

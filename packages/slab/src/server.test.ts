@@ -60,6 +60,15 @@ describe('slab server', () => {
     expect(m.render('buddyinfo').text).toBe(before);
   });
 
+  it('a constructor named in kmem_cache_create runs once per object of each new slab', () => {
+    const m = machine();
+    const c = m.call('kmem_cache_create', ['widget', 256, 0, 0, 'widget_ctor']).value!;
+    const x = m.call('kmem_cache_alloc', [c]).value!;
+    m.call('kmem_cache_free', [c, x]);
+    m.call('kmem_cache_alloc', [c]);
+    expect(info(m, 'widget')).toMatchObject({ ctorRuns: 15, objectsPerSlab: 15, activeObjects: 1 });
+  });
+
   it('kmalloc above 128 KiB fails cleanly', () => {
     const m = machine();
     expect(m.call('kmalloc', [131073])).toMatchObject({ value: 0, error: 'ENOMEM' });

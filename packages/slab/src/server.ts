@@ -220,16 +220,17 @@ export const slabSubsystem = defineSubsystem<SlabState>({
   calls: [
     {
       name: 'kmem_cache_create',
-      summary: 'Creates a cache of size-byte objects; returns its handle (0 on failure).',
+      summary: 'Creates a cache of size-byte objects (optional alignment, SLAB_* flags, constructor name); returns its handle (0 on failure).',
       params: [
         { name: 'name', type: 'string' },
         { name: 'size', type: 'size' },
         { name: 'align', type: 'int', optional: true },
         { name: 'flags', type: 'flags', optional: true },
+        { name: 'ctor', type: 'string', optional: true },
       ],
       callers: ['kernel'],
       request: SLAB_REQUESTS.cacheCreate,
-      toPayload: (args) => ({ name: args['name'], size: args['size'], align: args['align'] ?? 0, flags: args['flags'] ?? 0 }),
+      toPayload: (args) => ({ name: args['name'], size: args['size'], align: args['align'] ?? 0, flags: args['flags'] ?? 0, ctor: args['ctor'] ?? '' }),
       toResult: (reply) => {
         const r = reply as CacheCreateReply;
         return r.error ? { value: 0, error: r.error } : { value: r.cache };

@@ -98,6 +98,12 @@ describe('cacheGeometry (kmem_cache_create)', () => {
     expect(cacheGeometry(kernelLayout({ profile: 'tiny' }), 32, 0, SLAB_HWCACHE_ALIGN)!.objectsPerSlab).toBe(27);
   });
 
+  it('alpha (8 KiB pages, 64-bit): size-32 holds (8192 - 48) / 36 = 226, ALIGN(48 + 904, 32) = 960 + 7232 = 8192; size-131072 is order 4', () => {
+    const alpha = kernelLayout({ profile: 'alpha' });
+    expect(cacheGeometry(alpha, 32, 0, SLAB_HWCACHE_ALIGN)!.objectsPerSlab).toBe(226);
+    expect(cacheGeometry(alpha, 131072, 0, SLAB_HWCACHE_ALIGN)!.order).toBe(4);
+  });
+
   it('no slab of 32 pages holds 256 KiB: null', () => {
     expect(cacheGeometry(x86_64, 262144, 0, 0)).toBeNull();
   });
