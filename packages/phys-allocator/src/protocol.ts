@@ -17,7 +17,7 @@ export const PHYS_REQUESTS = {
   putPage: 'phys/put-page',
   /** Sets and clears page flags (PG_dirty, PG_referenced, …) on a run of frames; replies null. */
   setPageFlags: 'phys/set-page-flags',
-  /** Boot-time static reservation of a contiguous frame range before the buddy allocator owns it (memblock_reserve); replies `{ pfn }` or `{ pfn: -1, error }`. */
+  /** A driver's static reservation of free contiguous frames (memblock_reserve at boot; here cut out of the buddy lists); replies `{ pfn }` or `{ pfn: -1, error }`. */
   reserveRange: 'phys/reserve-range',
   /** Read-only: one frame's descriptor. */
   frameInfo: 'phys/frame-info',

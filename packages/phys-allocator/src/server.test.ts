@@ -178,4 +178,16 @@ describe('phys server on the bus (tiny machine: 64 frames of 1 KiB, frame 0 rese
     machine.call('free_pages', [12345, 0]); // an error, logged and rolled back
     expect(verifyReplay(exportLog(machine), [physSubsystem]).ok).toBe(true);
   });
+
+  it('renders pagetypeinfo in Linux layout with one "(any)" row per zone', () => {
+    const machine = tinyMachine();
+    machine.call('alloc_pages', [GFP.GFP_KERNEL, 3]);
+    expect(machine.render('pagetypeinfo').text).toBe(
+      'Page block order: 5\n' +
+        'Pages per block:  32\n' +
+        '\n' +
+        'Free pages count per migrate type at order       0      1      2      3      4      5 \n' +
+        'Node    0, zone   Normal, type        (any)      1      1      1      0      1      1 \n',
+    );
+  });
 });
