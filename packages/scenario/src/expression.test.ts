@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyOperator, evaluate, EvaluationError } from './expression.js';
-import { parseExpression } from './stepParser.js';
+import { parseExpression } from './expressionParser.js';
 
 const locate = (offset: number) => ({ line: 1, column: offset + 1 });
 const constants: Record<string, number> = { PROT_READ: 1, PROT_WRITE: 2, MAP_PRIVATE: 2, MAP_ANONYMOUS: 0x20 };

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Expression } from './ast.js';
 import { printExpression, quoteString } from './printer.js';
 import { ScenarioError } from './scenarioError.js';
-import { parseExpression, parseProcessAction, parseStepKey, parseStringStep, parseSubstitutionBody } from './stepParser.js';
+import { parseExpression } from './expressionParser.js';
+import { parseProcessAction, parseStepKey, parseStringStep, parseSubstitutionBody } from './stepParser.js';
 
 /** Positions on line 1, column = offset + 1. */
 const locate = (offset: number) => ({ line: 1, column: offset + 1 });

@@ -10,24 +10,18 @@
  * access      := READ expr ['==' expr] [fault] | WRITE expr '=' expr [fault] | 'exec' expr [fault]
  * call        := NAME '(' [expr {',' expr}] ')' ['->' NAME] ['==' expr [NAME]] [fault]
  * fault       := '=>' NAME
- * expr        := sum {'|' sum}
- * sum         := product {('+' | '-') product}
- * product     := unary {'*' unary}
- * unary       := '-' unary | primary
- * primary     := NUMBER [SIZE_SUFFIX] | STRING | NAME | '(' expr ')'
  * ```
+ *
+ * with `expr` the value grammar of `expressionParser.ts`.
  *
  * READ is `read`, `read8`, `read16`, `read32`, `read64` (likewise WRITE); a name followed by
  * `(` is always a call, so a call named `read` still works. Errors carry the exact position.
  */
 import type { AccessKind, AccessStep, CallStep, Expression, LabelStep, Named, ShowStep, SpawnStep, SubstitutionFormat } from './ast.js';
-import { LexError, tokenize, type Token, type TokenKind } from './lexer.js';
-import { isSizeSuffix, readNumber } from './numberLiteral.js';
+import { ExpressionParser } from './expressionParser.js';
 import { ScenarioError, type SourcePosition } from './scenarioError.js';
 import { didYouMean } from './suggest.js';
-
-/** Turns an offset in the step text into a position in the file. */
-export type Locator = (offset: number) => SourcePosition;
+import type { Locator } from './tokenCursor.js';
 
 /** The personalities a process may have. */
 export const PERSONALITIES = ['posix', 'win32'] as const;
@@ -87,28 +81,7 @@ export function parseSubstitutionBody(text: string, locate: Locator, file: strin
   return new StepParser(text, locate, file).substitutionBody();
 }
 
-/** Parses a lone expression (used for `repeat` counts and machine fields). */
-export function parseExpression(text: string, locate: Locator, file: string): Expression {
-  return new StepParser(text, locate, file).expressionOnly();
-}
-
-class StepParser {
-  private readonly tokens: Token[];
-  private index = 0;
-
-  constructor(
-    private readonly text: string,
-    private readonly locate: Locator,
-    private readonly file: string,
-  ) {
-    try {
-      this.tokens = tokenize(text);
-    } catch (error) {
-      if (error instanceof LexError) throw new ScenarioError(file, locate(error.offset), error.message);
-      throw error;
-    }
-  }
-
+class StepParser extends ExpressionParser {
   stringStep(): StringStep {
     const first = this.peek();
     const at = this.locate(first.offset);
@@ -181,12 +154,6 @@ class StepParser {
     }
     this.expectEnd("'}' or ':format' after the expression");
     return { expression };
-  }
-
-  expressionOnly(): Expression {
-    const expression = this.expression();
-    this.expectEnd('the end of the value');
-    return expression;
   }
 
   private spawn(at: SourcePosition): SpawnStep {
@@ -315,117 +282,6 @@ class StepParser {
     return this.name('a fault name after => (SIGSEGV, EXCEPTION_ACCESS_VIOLATION …)');
   }
 
-  private expression(): Expression {
-    let left = this.sum();
-    while (this.peek().kind === '|') {
-      const token = this.advance();
-      left = { kind: 'binary', operator: '|', left, right: this.sum(), at: this.locate(token.offset) };
-    }
-    return left;
-  }
-
-  private sum(): Expression {
-    let left = this.product();
-    for (let kind = this.peek().kind; kind === '+' || kind === '-'; kind = this.peek().kind) {
-      const token = this.advance();
-      left = { kind: 'binary', operator: kind, left, right: this.product(), at: this.locate(token.offset) };
-    }
-    return left;
-  }
-
-  private product(): Expression {
-    let left = this.unary();
-    while (this.peek().kind === '*') {
-      const token = this.advance();
-      left = { kind: 'binary', operator: '*', left, right: this.unary(), at: this.locate(token.offset) };
-    }
-    return left;
-  }
-
-  private unary(): Expression {
-    if (this.peek().kind === '-') {
-      const token = this.advance();
-      return { kind: 'negate', operand: this.unary(), at: this.locate(token.offset) };
-    }
-    return this.primary();
-  }
-
-  private primary(): Expression {
-    const token = this.peek();
-    const at = this.locate(token.offset);
-    switch (token.kind) {
-      case 'number': {
-        this.index++;
-        let text = token.text;
-        const suffix = this.peek();
-        if (suffix.kind === 'name' && isSizeSuffix(suffix.text) && /^\d+$/.test(text)) {
-          this.index++;
-          text = `${text}${suffix.text}`;
-        }
-        const reading = readNumber(text);
-        if (!reading.ok) throw new ScenarioError(this.file, at, reading.reason, reading.hint);
-        return { kind: 'number', value: reading.value, text, at };
-      }
-      case 'string':
-        this.index++;
-        return { kind: 'string', value: token.value ?? '', at };
-      case 'name':
-        this.index++;
-        return { kind: 'name', name: token.text, at };
-      case '(': {
-        this.index++;
-        const inner = this.expression();
-        this.expect(')', "')' to close the parenthesis");
-        return inner;
-      }
-      default:
-        throw this.error(token, 'a value (a number, a size, a name, a "string" or a parenthesis)');
-    }
-  }
-
-  private name(what: string): Named {
-    const token = this.expect('name', what);
-    return { name: token.text, at: this.locate(token.offset) };
-  }
-
-  private expect(kind: TokenKind, what: string): Token {
-    const token = this.peek();
-    if (token.kind !== kind) throw this.error(token, what);
-    this.index++;
-    return token;
-  }
-
-  private expectEnd(what: string): void {
-    const token = this.peek();
-    if (token.kind !== 'end') throw this.error(token, what);
-  }
-
-  private peek(): Token {
-    return this.tokens[this.index]!;
-  }
-
-  private advance(): Token {
-    return this.tokens[this.index++]!;
-  }
-
-  private error(token: Token, expected: string): ScenarioError {
-    return new ScenarioError(this.file, this.locate(token.offset), `expected ${expected}, found ${describeToken(token)}`);
-  }
-}
-
-function describeToken(token: Token): string {
-  switch (token.kind) {
-    case 'end':
-      return 'the end of the step';
-    case 'name':
-      return `name ${token.text}`;
-    case 'number':
-      return `number ${token.text}`;
-    case 'string':
-      return `string ${token.text}`;
-    default:
-      return `'${token.text}'`;
-  }
 }
 
 function readFormat(text: string): SubstitutionFormat | undefined {

@@ -6,7 +6,8 @@
  */
 import type { Expression, SubstitutionFormat, TemplatePart } from './ast.js';
 import { ScenarioError } from './scenarioError.js';
-import { parseSubstitutionBody, type Locator } from './stepParser.js';
+import { parseSubstitutionBody } from './stepParser.js';
+import type { Locator } from './tokenCursor.js';
 
 /** Splits a block into lines of text and substitutions; `locate` maps block offsets to file positions. */
 export function parseTemplate(block: string, locate: Locator, file: string): TemplatePart[][] {
