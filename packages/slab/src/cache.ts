@@ -13,7 +13,7 @@ import {
 } from './apply.js';
 import { addressToPfn } from './layout.js';
 import { emit, type SlabModel } from './model.js';
-import { SLAB_EVENTS, type CacheCreateReply, type CacheRef } from './protocol.js';
+import { SLAB_EVENTS, type CacheCreateReply, type CacheRef, type ObjectEvent } from './protocol.js';
 import { SLAB_CACHE_DMA } from './slabFlags.js';
 import { cacheGeometry } from './slabLayout.js';
 import { listFrames } from './slabLists.js';
@@ -177,6 +177,33 @@ function objectIndex(cache: Cache, slab: Slab, address: number): number {
   if (offset < 0 || offset % cache.objectSize !== 0) return -1;
   const index = offset / cache.objectSize;
   return index < cache.objectsPerSlab ? index : -1;
+}
+
+/**
+ * The object kmem_cache_alloc would hand out without growing the cache (the free head of the first
+ * partial slab, else of the first empty slab), as the event that records it; null when the cache
+ * must grow. Reads the state only.
+ */
+export function planAlloc(state: SlabState, cache: Cache): ObjectEvent | null {
+  let pfn = cache.lists[SLABS_PARTIAL]!.head;
+  if (pfn < 0) pfn = cache.lists[SLABS_FREE]!.head;
+  if (pfn < 0) return null;
+  const slab = getSlab(state, pfn)!;
+  return { cache: cache.id, pfn, index: slab.free, address: slab.objects + slab.free * cache.objectSize };
+}
+
+/**
+ * The event freeing the live object at `address` (of `expected`, when given), or the EINVAL
+ * result when there is none. Reads the state only (freeing never releases a slab).
+ */
+export function planFree(state: SlabState, address: number, expected?: Cache): ObjectEvent | StatusResult {
+  const slab = slabOf(state, address);
+  if (slab === undefined) return INVALID;
+  const cache = state.caches[slab.cache]!;
+  if (expected !== undefined && expected.id !== cache.id) return INVALID;
+  const index = objectIndex(cache, slab, address);
+  if (index < 0 || slab.bufctl[index] !== BUFCTL_ACTIVE) return INVALID;
+  return { cache: cache.id, pfn: slab.pfn, index, address };
 }
 
 const INVALID: StatusResult = Object.freeze({ value: -1, error: 'EINVAL' });

@@ -22,6 +22,8 @@ export {
   kmemCacheReap,
   kmemCacheShrink,
   locateObject,
+  planAlloc,
+  planFree,
   slabDestroy,
 } from './cache.js';
 export type { AllocResult, CacheOptions, ObjectLocation, StatusResult } from './cache.js';

@@ -5,7 +5,7 @@
  * hardware-mmu's `mmu/map`. Each request runs the model on a scratch draft of the slice and
  * returns the events it applied; `evolve` applies the same events with the same functions.
  */
-import { defineSubsystem, type DecideContext, type EmittedEvent } from '@vmlab/kernel';
+import { defineSubsystem, event, type DecideContext, type Decision, type EmittedEvent } from '@vmlab/kernel';
 import { MMU_REQUESTS } from '@vmlab/hardware-mmu/protocol';
 import { PHYS_REQUESTS, type AllocPagesReply } from '@vmlab/phys-allocator/protocol';
 import { createDraft } from 'immer';
@@ -21,8 +21,21 @@ import {
   applyVmallocAreaPopulated,
 } from './apply.js';
 import { bootSlabState } from './bootCaches.js';
-import { GFP_HIGHMEM, GFP_KERNEL, findCache, kmemCacheAlloc, kmemCacheCreate, kmemCacheDestroy, kmemCacheFree, kmemCacheReap, kmemCacheShrink } from './cache.js';
-import { kfree, kmalloc } from './kmalloc.js';
+import {
+  GFP_DMA,
+  GFP_HIGHMEM,
+  GFP_KERNEL,
+  findCache,
+  kmemCacheAlloc,
+  kmemCacheCreate,
+  kmemCacheDestroy,
+  kmemCacheReap,
+  kmemCacheShrink,
+  planAlloc,
+  planFree,
+} from './cache.js';
+import { kmalloc } from './kmalloc.js';
+import { kmallocIndex } from './sizeClasses.js';
 import { kernelLayout } from './layout.js';
 import type { SlabModel } from './model.js';
 import type { KernelMapper, PageSource } from './pageSource.js';
@@ -96,6 +109,23 @@ function run<R>(state: SlabState, ctx: DecideContext, op: (model: SlabModel, vma
   return { reply: op(model, vmallocModel), events };
 }
 
+/**
+ * kmem_cache_alloc on the bus: when a slab has a free object the outcome is read off the state
+ * (one event, no draft); otherwise the model grows the cache on a scratch draft.
+ */
+function allocDecision(state: SlabState, ctx: DecideContext, cache: Cache, gfp: number): Decision {
+  const planned = planAlloc(state, cache);
+  if (planned) return { reply: { address: planned.address } satisfies AllocReply, events: [event(SLAB_EVENTS.objectAllocated, planned)] };
+  return run(state, ctx, (m): AllocReply => kmemCacheAlloc(m, m.state.caches[cache.id]!, gfp));
+}
+
+/** kmem_cache_free / kfree on the bus: read off the state (freeing never releases a slab). */
+function freeDecision(state: SlabState, address: number, expected?: Cache): Decision {
+  const planned = planFree(state, address, expected);
+  if (!('index' in planned)) return { reply: planned satisfies StatusReply };
+  return { reply: { value: 0 } satisfies StatusReply, events: [event(SLAB_EVENTS.objectFreed, planned)] };
+}
+
 /** One cache's numbers, as `slab/cache-info` replies. */
 export function cacheInfo(cache: Cache): CacheInfo {
   const full = cache.lists[SLABS_FULL]!.length;
@@ -150,13 +180,15 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       }
       case SLAB_REQUESTS.cacheAlloc: {
         const p = request.payload as CacheAllocRequest;
-        if (!findCache(state, p.cache)) return { reply: { address: 0, error: 'EINVAL' } satisfies AllocReply };
-        return run(state, ctx, (m): AllocReply => kmemCacheAlloc(m, findCache(m.state, p.cache)!, p.gfp ?? GFP_KERNEL));
+        const cache = findCache(state, p.cache);
+        if (!cache) return { reply: { address: 0, error: 'EINVAL' } satisfies AllocReply };
+        return allocDecision(state, ctx, cache, p.gfp ?? GFP_KERNEL);
       }
       case SLAB_REQUESTS.cacheFree: {
         const p = request.payload as CacheFreeRequest;
-        if (!findCache(state, p.cache)) return { reply: badCache };
-        return run(state, ctx, (m): StatusReply => kmemCacheFree(m, findCache(m.state, p.cache)!, p.address));
+        const cache = findCache(state, p.cache);
+        if (!cache) return { reply: badCache };
+        return freeDecision(state, p.address, cache);
       }
       case SLAB_REQUESTS.cacheShrink: {
         const p = request.payload as CacheRequest;
@@ -169,11 +201,16 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       }
       case SLAB_REQUESTS.kmalloc: {
         const p = request.payload as KmallocRequest;
-        return run(state, ctx, (m): AllocReply => kmalloc(m, p.size, p.gfp ?? GFP_KERNEL));
+        const gfp = p.gfp ?? GFP_KERNEL;
+        const index = kmallocIndex(p.size);
+        const id = index < 0 ? undefined : (gfp & GFP_DMA ? state.generalDma : state.general)[index];
+        if (id === undefined) return run(state, ctx, (m): AllocReply => kmalloc(m, p.size, gfp)); // the refusal, by the model
+        return allocDecision(state, ctx, state.caches[id]!, gfp);
       }
       case SLAB_REQUESTS.kfree: {
         const p = request.payload as AddressRequest;
-        return run(state, ctx, (m): StatusReply => kfree(m, p.address));
+        if (p.address === 0) return { reply: { value: 0 } satisfies StatusReply };
+        return freeDecision(state, p.address);
       }
       case SLAB_REQUESTS.vmalloc: {
         const p = request.payload as VmallocRequest;
