@@ -36,6 +36,16 @@ if (has('kmalloc', 'slabinfo')) {
   componentSteps.push(fc.constantFrom(8, 32, 100, 256, 1000, 4096).map((size) => `kernel: kmalloc(${size}, GFP_KERNEL)`), fc.constant('show slabinfo'));
 }
 
+if (has('do_mmap', 'maps')) {
+  // Process 1 is `shell`, the scenario's first process: process views by name and by pid.
+  componentSteps.push(
+    fc.constantFrom('4KiB', '16KiB', '1MiB').chain((size) => fc.constantFrom('PROT_READ', 'PROT_READ|PROT_WRITE').map((prot) => `kernel: do_mmap(1, 0, ${size}, ${prot}, MAP_PRIVATE|MAP_ANONYMOUS)`)),
+    fc.constant('show maps shell'),
+  );
+  if (registry.view('status')) componentSteps.push(fc.constant('show status shell'));
+}
+if (registry.view('tlb')) componentSteps.push(fc.constant('show tlb'));
+
 const scenarioArbitrary = fc
   .array(fc.tuple(fc.oneof(...kernelSteps, ...componentSteps), fc.boolean()), { minLength: 1, maxLength: 25 })
   .map((steps) => {
@@ -70,7 +80,14 @@ describe('vmlab inspect', () => {
           const at = memoryIo({ NO_COLOR: '1' });
           const args = ['inspect', recording, '--at', String(view.position), '--view', view.view, ...(view.pid === undefined ? [] : ['--proc', String(view.pid)])];
           expect(runCli(args, at, ALL_SUBSYSTEMS), at.err()).toBe(0);
-          expect(at.out()).toBe(view.text.endsWith('\n') ? view.text : view.text + '\n');
+          const printed = view.text === '' || view.text.endsWith('\n') ? view.text : view.text + '\n';
+          expect(at.out()).toBe(printed);
+          if (view.process !== undefined) {
+            // The process named as the scenario named it, found in the task table at that position.
+            const byName = memoryIo({ NO_COLOR: '1' });
+            expect(runCli(['inspect', recording, '--at', String(view.position), '--view', view.view, '--proc', view.process], byName, ALL_SUBSYSTEMS), byName.err()).toBe(0);
+            expect(byName.out()).toBe(printed);
+          }
         }
         // Every label: the view shown at the label's position (if any) is what inspect --at LABEL renders.
         const labels = [...text.matchAll(/label (point\d+)/g)].map((m) => m[1]!);
@@ -82,7 +99,7 @@ describe('vmlab inspect', () => {
           for (const v of printed) expect(shown.text).toBe(v.text);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 50 },
     );
   });
 });
