@@ -25,9 +25,9 @@ export {
 export type { AccessKind, Fault, FaultKind } from './fault.js';
 export { mapDirectMap, physToVirt, shareKernelEntries, virtToPhys } from './directMap.js';
 export { Mmu, createMmu, topDownFrameAllocator } from './mmu.js';
-export type { MmuOptions, MmuStats } from './mmu.js';
-export { initialMmuState } from './mmuState.js';
-export type { AddressSpaceRecord, MmuState } from './mmuState.js';
+export type { MmuOptions, MmuStats, ReadDone, ReadResult, Translation, TranslationDone, TranslationFault, WriteResult } from './mmu.js';
+export { applyFlush, evolveMmu, initialMmuState } from './mmuState.js';
+export type { AddressSpaceRecord, MmuState, Mutable, TableFrame } from './mmuState.js';
 export {
   DIRECTORY_FLAGS,
   allocateTablePage,
@@ -40,7 +40,7 @@ export {
   tableFrames,
   unmapPage,
 } from './pageTable.js';
-export type { MapError, Mapping, PageTableEditor } from './pageTable.js';
+export type { EntryLookup, MapError, Mapping, PageTableEditor } from './pageTable.js';
 export {
   ALPHA_FORMAT,
   BUILT_IN_FORMATS,
@@ -86,7 +86,7 @@ export {
 } from './ram.js';
 export type { AccessSize, PhysicalMemory } from './ram.js';
 export { relocate, segmentTranslate, translateSegmented } from './segmentation.js';
-export type { RelocationRegisters, Segment, SegmentRegister, SegmentRights, SegmentTable, SegmentTranslation } from './segmentation.js';
+export type { RelocationRegisters, Segment, SegmentAddress, SegmentFault, SegmentRegister, SegmentRights, SegmentTable, SegmentTranslation } from './segmentation.js';
 export { mmuSubsystem } from './server.js';
 export { Tlb } from './tlb.js';
 export type { TlbConfig, TlbReplacement } from './tlb.js';

@@ -19,7 +19,7 @@ import {
 } from './fault.js';
 import { mapDirectMap, shareKernelEntries } from './directMap.js';
 import { BUILT_IN_FORMATS, compileFormat, FLAG_INDEX_DIRTY, type CompiledFormat, type PageTableFormat } from './pageTableFormat.js';
-import { createRootTable, lookupEntry, mapPage, protectPage, unmapPage, type MapError, type PageTableEditor } from './pageTable.js';
+import { createRootTable, lookupEntry, type EntryLookup, mapPage, protectPage, unmapPage, type MapError, type PageTableEditor } from './pageTable.js';
 import { writePte } from './pte.js';
 import { PTE_DIRTY } from './pteFlags.js';
 import { createPhysicalMemory, readPhysical, writePhysical, type AccessSize, type PhysicalMemory } from './ram.js';
@@ -38,6 +38,36 @@ export interface MmuOptions {
   readonly tlb?: TlbConfig | null;
   /** Hands out frames for table pages (pfn, or -1 when out of memory). Default: downwards from the top of RAM. */
   readonly allocateFrame?: () => number;
+}
+
+/** A translation's result: the physical address, or the fault. */
+export type Translation = TranslationDone | TranslationFault;
+
+/** A translation that succeeded. */
+export interface TranslationDone {
+  /** The physical address. */
+  readonly physical: number;
+}
+
+/** A translation that faulted. */
+export interface TranslationFault {
+  /** Why and where. */
+  readonly fault: Fault;
+}
+
+/** A read's result: the value, or the fault. */
+export type ReadResult = ReadDone | TranslationFault;
+
+/** A read that succeeded. */
+export interface ReadDone {
+  /** The value read. */
+  readonly value: number;
+}
+
+/** A write's result: empty, or the fault. */
+export interface WriteResult {
+  /** The fault, when the write failed. */
+  readonly fault?: Fault;
 }
 
 /** Counters of an MMU's work. */
@@ -170,7 +200,7 @@ export class Mmu {
   }
 
   /** The present entry mapping `va` in `asid` (no side effects), or null. */
-  lookup(va: number, asid?: number): { pfn: number; flags: number; level: number; address: number } | null {
+  lookup(va: number, asid?: number): EntryLookup | null {
     return lookupEntry(this.ram, this.format, this.rootOf(asid), va);
   }
 
@@ -244,20 +274,20 @@ export class Mmu {
   }
 
   /** Translates and returns a result object: the physical address, or the fault. */
-  translateAccess(va: number, kind: AccessKind = 'read'): { physical: number } | { fault: Fault } {
+  translateAccess(va: number, kind: AccessKind = 'read'): Translation {
     const physical = this.translate(va, accessCode(kind));
     if (physical >= 0) return { physical };
     return { fault: makeFault(faultKindOf(this.lastFault)!, va, accessKindOf(accessCode(kind)), this.userMode) };
   }
 
   /** Reads `size` bytes at virtual `va` through the MMU. */
-  read(va: number, size: AccessSize = 1): { value: number } | { fault: Fault } {
+  read(va: number, size: AccessSize = 1): ReadResult {
     const t = this.translateAccess(va, 'read');
     return 'fault' in t ? t : { value: readPhysical(this.ram, t.physical, size) };
   }
 
   /** Writes `size` bytes at virtual `va` through the MMU. */
-  write(va: number, value: number, size: AccessSize = 1): { fault?: Fault } {
+  write(va: number, value: number, size: AccessSize = 1): WriteResult {
     const t = this.translateAccess(va, 'write');
     if ('fault' in t) return t;
     writePhysical(this.ram, t.physical, size, value);

@@ -18,12 +18,20 @@ import { writePte } from './pte.js';
 import { createPhysicalMemory, writePhysical, zeroPhysical, type AccessSize, type PhysicalMemory } from './ram.js';
 import { Tlb } from './tlb.js';
 
+/** A frame holding a page table. */
+export interface TableFrame {
+  /** The frame number. */
+  readonly pfn: number;
+  /** True when the MMU's own allocator gave it (not phys-allocator). */
+  readonly own: boolean;
+}
+
 /** One address space as the MMU knows it: its root table and the frames of its tables. */
 export interface AddressSpaceRecord {
   /** Physical address of the top-level table (the CR3 value). */
   readonly root: number;
   /** Frames holding its tables, with whether the MMU's own allocator gave them. */
-  readonly tables: readonly { readonly pfn: number; readonly own: boolean }[];
+  readonly tables: readonly TableFrame[];
 }
 
 /** The mmu slice. */

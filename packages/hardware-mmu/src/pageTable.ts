@@ -114,13 +114,20 @@ export function mapPage(editor: PageTableEditor, root: number, va: number, pfn: 
   return null;
 }
 
+/** The entry that maps a page, as `lookupEntry` finds it. */
+export interface EntryLookup {
+  /** Physical address of the entry. */
+  readonly address: number;
+  /** Its level (0 = top). */
+  readonly level: number;
+  /** The frame it maps. */
+  readonly pfn: number;
+  /** Its portable flags. */
+  readonly flags: number;
+}
+
 /** The leaf (or large-page) entry mapping `va`: its address, level, frame and flags; null when none is present. */
-export function lookupEntry(
-  ram: PhysicalMemory,
-  f: CompiledFormat,
-  root: number,
-  va: number,
-): { address: number; level: number; pfn: number; flags: number } | null {
+export function lookupEntry(ram: PhysicalMemory, f: CompiledFormat, root: number, va: number): EntryLookup | null {
   let table = root;
   for (let level = 0; level < f.levels; level++) {
     const address = entryAddress(f, table, level, va);

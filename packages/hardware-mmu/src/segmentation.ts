@@ -14,7 +14,19 @@
 import type { AccessKind, FaultKind } from './fault.js';
 
 /** The result of a segment translation: the address, or why it failed. */
-export type SegmentTranslation = { readonly address: number } | { readonly fault: FaultKind };
+export type SegmentTranslation = SegmentAddress | SegmentFault;
+
+/** A segment translation that succeeded. */
+export interface SegmentAddress {
+  /** The translated (linear or physical) address. */
+  readonly address: number;
+}
+
+/** A segment translation that failed. */
+export interface SegmentFault {
+  /** Why. */
+  readonly fault: FaultKind;
+}
 
 /** A relocation register pair. */
 export interface RelocationRegisters {

@@ -15,6 +15,8 @@ import { pteFlags, pteFrame, readPteHi, readPteLo } from './pte.js';
 import { PTE_ACCESSED, PTE_DIRTY, PTE_NX, PTE_USER, PTE_WRITE } from './pteFlags.js';
 import type { PhysicalMemory } from './ram.js';
 
+const TWO_MINUS_32 = 2 ** -32;
+
 /** What a walk found; reused from walk to walk. */
 export class WalkResult {
   /** True when a present entry maps the address. */
@@ -47,7 +49,10 @@ export class WalkResult {
 /** Walks the tables rooted at physical address `root` for virtual address `va`; fills `out` and returns `out.present`. */
 export function walk(ram: PhysicalMemory, f: CompiledFormat, root: number, va: number, out: WalkResult): boolean {
   let table = root;
-  const levelScale = f.levelScale;
+  const levelShift = f.levelShift;
+  // The address as two 32-bit halves, so each level's index is integer shifts (no float division).
+  const vaLo = va >>> 0;
+  const vaHi = (va * TWO_MINUS_32) | 0;
   const levelMask = f.levelMask;
   const presentLo = f.presentLo;
   const presentHi = f.presentHi;
@@ -60,7 +65,8 @@ export function walk(ram: PhysicalMemory, f: CompiledFormat, root: number, va: n
   const last = f.levels - 1;
   const pteBytes = f.pteBytes;
   for (let level = 0; level <= last; level++) {
-    const index = Math.floor(va * levelScale[level]!) & levelMask[level]!;
+    const shift = levelShift[level]!;
+    const index = (shift >= 32 ? vaHi >>> (shift - 32) : (vaLo >>> shift) | (vaHi << (32 - shift))) & levelMask[level]!;
     const address = table + index * pteBytes;
     let lo: number;
     let hi = 0;
