@@ -122,6 +122,17 @@ describe('kmem_cache_create / destroy / shrink / reap', () => {
     expect(vma.totalSlabs).toBe(2);
   });
 
+  it('releases empty slabs from the tail of slabs_free (slabs_free.prev), the one emptied longest ago', () => {
+    const { model, pool } = setup();
+    const mm = findCache(model.state, 'mm_struct')!;
+    const objects = Array.from({ length: 12 }, () => kmemCacheAlloc(model, mm).address); // slabs 0x100, 0x101, 0x102
+    objects.forEach((x) => kmemCacheFree(model, mm, x)); // emptied in that order, each put first on slabs_free
+    expect(lists(model, 'mm_struct')[2]).toEqual([0x102, 0x101, 0x100]);
+    expect(kmemCacheShrink(model, mm, 1)).toBe(1);
+    expect(lists(model, 'mm_struct')[2]).toEqual([0x102, 0x101]);
+    expect(pool.isUsed(0x100)).toBe(false);
+  });
+
   it('reap picks the cache whose empty slabs hold the most pages (a constructor discounts by a fifth) and frees half', () => {
     const { model } = setup();
     // 400 bytes: 4048 / 404 = 10 per slab.

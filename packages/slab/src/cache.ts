@@ -246,10 +246,13 @@ export function slabDestroy(model: SlabModel, cache: Cache, pfn: number): void {
   if (mgmt) kmemCacheFree(model, model.state.caches[cache.mgmtCache]!, mgmt);
 }
 
-/** kmem_cache_shrink: releases up to `limit` (default all) of the cache's empty slabs; the frames freed. */
+/**
+ * kmem_cache_shrink: releases up to `limit` (default all) of the cache's empty slabs, last first
+ * (2.6 drain_freelist and 2.4 kmem_cache_reap both take `slabs_free.prev`); the frames freed.
+ */
 export function kmemCacheShrink(model: SlabModel, cache: Cache, limit = Infinity): number {
   let freed = 0;
-  for (const pfn of listFrames(model.state, cache, SLABS_FREE)) {
+  for (const pfn of listFrames(model.state, cache, SLABS_FREE).reverse()) {
     if (limit-- <= 0) break;
     slabDestroy(model, cache, pfn);
     freed += 2 ** cache.order;
@@ -273,8 +276,10 @@ export function kmemCacheDestroy(model: SlabModel, cache: Cache): StatusResult {
  * The reap under memory pressure (Linux 2.4 mm/slab.c kmem_cache_reap, Gorman §8.1.7): picks the
  * cache whose empty slabs hold the most pages — discounted by a fifth for caches with a
  * constructor (costly to rebuild) and again for multi-page slabs — and releases half of its empty
- * slabs, rounded up. Repeated until `target` frames were freed (all caches are scanned each time,
- * where 2.4 scans REAP_SCANLEN caches from a clock hand). The frames freed.
+ * slabs, rounded up (`best_len = (best_len + 1)/2`, "free only 50% of the free slabs").
+ * Repeated until `target` frames were freed. Simplified: every cache is scanned each time, where
+ * 2.4 scans REAP_SCANLEN (10) caches from a clock hand and stops early at REAP_PERFECT pages.
+ * The frames freed.
  */
 export function kmemCacheReap(model: SlabModel, target = Infinity): number {
   let freed = 0;
