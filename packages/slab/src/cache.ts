@@ -13,6 +13,7 @@ import {
 } from './apply.js';
 import { addressToPfn } from './layout.js';
 import { emit, type SlabModel } from './model.js';
+import type { PageSource } from './pageSource.js';
 import { SLAB_EVENTS, type CacheCreateReply, type CacheRef, type ObjectEvent } from './protocol.js';
 import { SLAB_CACHE_DMA } from './slabFlags.js';
 import { cacheGeometry } from './slabLayout.js';
@@ -91,11 +92,11 @@ export function kmemCacheCreate(model: SlabModel, name: string, size: number, op
  * empty slabs (Linux 2.4 mm/vmscan.c try_to_free_pages calls kmem_cache_reap before anything
  * else) and the allocation is tried once more. The first frame, or -1.
  */
-export function allocPagesReaping(model: SlabModel, order: number, gfp: number): number {
-  const pfn = model.pages.allocPages(order, gfp);
+export function allocPagesReaping(model: SlabModel, order: number, gfp: number, source: PageSource = model.pages): number {
+  const pfn = source.allocPages(order, gfp);
   if (pfn >= 0) return pfn;
   if (kmemCacheReap(model, 2 ** order) === 0) return -1;
-  return model.pages.allocPages(order, gfp);
+  return source.allocPages(order, gfp);
 }
 
 /**

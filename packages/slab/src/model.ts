@@ -10,8 +10,10 @@ import type { SlabState } from './state.js';
 export interface SlabModel {
   /** The state, changed in place. */
   readonly state: SlabState;
-  /** Where frames come from. */
+  /** Where slab frames come from. */
   readonly pages: PageSource;
+  /** Where vmalloc's frames come from (default: `pages`); the server asks for them under another owner. */
+  readonly vmallocPages?: PageSource;
   /** The kernel page table vmalloc maps into (absent: areas are kept but not mapped). */
   readonly mapper?: KernelMapper;
   /** Receives each event after it is applied (the server collects them). */

@@ -97,7 +97,11 @@ describe('slab server', () => {
     // The guard page after the area is not mapped.
     const guard = m.dispatch({ type: 'mmu/access', payload: { asid: 0, address: 0xc90000003000, kind: 'read', size: 1, mode: 'kernel' } });
     expect((guard.reply as { fault?: unknown }).fault ?? guard.error).toBeDefined();
+    // vmalloc frames are not slab frames; the page array's size-32 slab is.
+    expect(slabFlagged(m)).toBe(m.query<{ slabFrames: number }>(SLAB_REQUESTS.frames, {}).slabFrames);
+    expect(m.query<{ count: number }>('phys/count-frames', { owner: 'vmalloc' }).count).toBe(3);
     expect(m.call('vfree', [v.value!]).value).toBe(0);
+    expect(m.query<{ count: number }>('phys/count-frames', { owner: 'vmalloc' }).count).toBe(0);
     expect(m.render('vmallocinfo').text).toBe('');
   });
 

@@ -95,18 +95,17 @@ function busMapper(ctx: DecideContext): KernelMapper | undefined {
 }
 
 /** Runs `op` on a scratch draft of the slice; the reply and the events it applied. */
-function run<R>(state: SlabState, ctx: DecideContext, op: (model: SlabModel, vmallocModel: SlabModel) => R): { reply: R; events: EmittedEvent[] } {
+function run<R>(state: SlabState, ctx: DecideContext, op: (model: SlabModel) => R): { reply: R; events: EmittedEvent[] } {
   const draft = createDraft(state) as SlabState;
   const events: EmittedEvent[] = [];
   const record = (e: EmittedEvent): void => {
     events.push(e);
   };
   const mapper = busMapper(ctx);
-  const model: SlabModel = { state: draft, pages: busPages(ctx, 'slab'), record };
-  const vmallocModel: SlabModel = mapper
-    ? { state: draft, pages: busPages(ctx, 'vmalloc'), mapper, record }
-    : { state: draft, pages: busPages(ctx, 'vmalloc'), record };
-  return { reply: op(model, vmallocModel), events };
+  const pages = busPages(ctx, 'slab');
+  const vmallocPages = busPages(ctx, 'vmalloc');
+  const model: SlabModel = mapper ? { state: draft, pages, vmallocPages, mapper, record } : { state: draft, pages, vmallocPages, record };
+  return { reply: op(model), events };
 }
 
 /**
@@ -214,11 +213,11 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       }
       case SLAB_REQUESTS.vmalloc: {
         const p = request.payload as VmallocRequest;
-        return run(state, ctx, (_m, v): AllocReply => vmalloc(v, p.size, p.gfp ?? GFP_KERNEL | GFP_HIGHMEM, p.caller ?? 'vmalloc'));
+        return run(state, ctx, (m): AllocReply => vmalloc(m, p.size, p.gfp ?? GFP_KERNEL | GFP_HIGHMEM, p.caller ?? 'vmalloc'));
       }
       case SLAB_REQUESTS.vfree: {
         const p = request.payload as AddressRequest;
-        return run(state, ctx, (_m, v): StatusReply => vfree(v, p.address));
+        return run(state, ctx, (m): StatusReply => vfree(m, p.address));
       }
       case SLAB_REQUESTS.cacheInfo: {
         const cache = findCache(state, (request.payload as CacheRequest).cache);

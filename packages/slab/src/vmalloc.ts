@@ -50,13 +50,14 @@ export function vmalloc(model: SlabModel, size: number, gfp: number = GFP_KERNEL
     emit(model, SLAB_EVENTS.vmallocAreaFreed, { address }, applyVmallocAreaFreed);
     return { address: 0, error: 'ENOMEM' };
   }
+  const frames = model.vmallocPages ?? model.pages;
   const pfns: number[] = [];
   for (let i = 0; i < nrPages; i++) {
-    const pfn = allocPagesReaping(model, 0, gfp);
+    const pfn = allocPagesReaping(model, 0, gfp, frames);
     if (pfn < 0) {
       for (let j = 0; j < pfns.length; j++) {
         model.mapper?.unmap(address + j * pageSize);
-        model.pages.freePages(pfns[j]!, 0);
+        frames.freePages(pfns[j]!, 0);
       }
       if (vpages) vfree(model, pagesArray.address);
       else kfree(model, pagesArray.address);
@@ -90,7 +91,7 @@ export function vfree(model: SlabModel, address: number): StatusResult {
   emit(model, SLAB_EVENTS.vmallocAreaFreed, { address }, applyVmallocAreaFreed);
   for (let i = 0; i < pfns.length; i++) {
     model.mapper?.unmap(address + i * pageSize);
-    model.pages.freePages(pfns[i]!, 0);
+    (model.vmallocPages ?? model.pages).freePages(pfns[i]!, 0);
   }
   if (vpages) vfree(model, pagesArray);
   else kfree(model, pagesArray);
