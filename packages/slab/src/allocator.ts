@@ -14,6 +14,8 @@ export interface SlabModelOptions {
   readonly ram?: number;
   /** Where frames come from. */
   readonly pages: PageSource;
+  /** Where vmalloc's frames come from (default: `pages`). */
+  readonly vmallocPages?: PageSource;
   /** The kernel page table vmalloc maps into (optional). */
   readonly mapper?: KernelMapper;
 }
@@ -21,5 +23,10 @@ export interface SlabModelOptions {
 /** A slab allocator right after boot (general and kernel caches, no slabs), changed in place by the operations. */
 export function createSlabModel(options: SlabModelOptions): SlabModel {
   const state = bootSlabState(kernelLayout({ profile: options.profile, ram: options.ram }));
-  return options.mapper ? { state, pages: options.pages, mapper: options.mapper } : { state, pages: options.pages };
+  return {
+    state,
+    pages: options.pages,
+    ...(options.vmallocPages ? { vmallocPages: options.vmallocPages } : {}),
+    ...(options.mapper ? { mapper: options.mapper } : {}),
+  };
 }
