@@ -1,8 +1,9 @@
 /**
  * The CLI's benchmarks (issue 3): recording overhead — the same scenario run through `vmlab run`
  * with `--record` and without, as a ratio (target ≤ 2×) — and the recording's size per input and
- * per event. Two scenarios: the kernel's cheapest input (clock ticks: the worst case for the
- * ratio, since the run itself costs almost nothing) and a mixed one (spawns, ticks and labels).
+ * per event. Three scenarios: the kernel's cheapest input (clock ticks: the worst case for the
+ * ratio, since the run itself costs almost nothing), a mixed one (spawns, ticks and labels), and
+ * the components' calls (alloc_pages/free_pages and kmalloc/kfree, several events per input).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,19 @@ import { readRecording } from './recording/reader.js';
 
 const SCENARIOS = {
   ticks: ['steps:', '  - repeat 100000:', '      - kernel: tick(1)', ''].join('\n'),
+  components: [
+    'machine: { profile: linux-i386, ram: 16MiB }',
+    'processes:',
+    '  - { name: shell, personality: posix }',
+    'steps:',
+    '  - repeat 5000:',
+    '      - kernel: alloc_pages(GFP_KERNEL, 1) -> block',
+    '      - kernel: kmalloc(200, GFP_KERNEL) -> object',
+    '      - kernel: kfree(object)',
+    '      - kernel: free_pages(block, 1)',
+    '  - show buddyinfo',
+    '',
+  ].join('\n'),
   mixed: ['processes:', '  - { name: shell, personality: posix }', 'steps:', '  - repeat 2000:', '      - spawn worker posix', '      - repeat 20:', '          - kernel: tick(3)', '      - label round', '  - show tasks', ''].join('\n'),
 } as const;
 
@@ -76,6 +90,8 @@ function size(name: keyof typeof SCENARIOS): Measurement {
 export default defineSuite('@vmlab/cli', [
   { name: 'recording overhead, 100k clock ticks (--record / without)', unit: '×', target: { atMost: 2 }, run: () => overhead('ticks') },
   { name: 'recording overhead, spawns + ticks + labels (--record / without)', unit: '×', target: { atMost: 2 }, run: () => overhead('mixed') },
+  { name: 'recording overhead, alloc_pages + kmalloc + kfree + free_pages (--record / without)', unit: '×', target: { atMost: 2 }, run: () => overhead('components') },
   { name: 'recording size per input, 100k clock ticks', unit: 'bytes', run: () => size('ticks') },
   { name: 'recording size per input, spawns + ticks + labels', unit: 'bytes', run: () => size('mixed') },
+  { name: 'recording size per input, alloc_pages + kmalloc + kfree + free_pages', unit: 'bytes', run: () => size('components') },
 ]);
