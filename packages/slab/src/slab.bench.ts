@@ -6,10 +6,13 @@
  * - kmem_cache_alloc + kmem_cache_free pairs on a warm vm_area_struct cache holding 1,000 live
  *   objects;
  * - vmalloc(1 MiB) + vfree: 256 frames, the 2 KiB page array from size-2048, no page table;
- * - kmalloc + kfree through the machine (bus, immer drafts, events) for comparison.
+ * - kmalloc + kfree through the machine (bus, immer drafts, events) for comparison;
+ * - vmalloc(1 MiB) + vfree through the machine, each page mapped and unmapped in the kernel page
+ *   table by hardware-mmu (256 `mmu/map` and 256 `mmu/unmap` requests a pair).
  */
 import { defineSuite, opsPerSecond } from '@vmlab/bench';
 import { createMachine } from '@vmlab/kernel';
+import { mmuSubsystem } from '@vmlab/hardware-mmu';
 import { physSubsystem } from '@vmlab/phys-allocator';
 import { createSlabModel } from './allocator.js';
 import { GFP_KERNEL, findCache, kmemCacheAlloc, kmemCacheFree } from './cache.js';
@@ -69,6 +72,21 @@ export default defineSuite('@vmlab/slab', [
       const rate = opsPerSecond(
         (n) => {
           for (let i = 0; i < n; i++) machine.call('kfree', [machine.call('kmalloc', [64]).value!]);
+        },
+        { minTimeMs: 300, samples: 1 },
+      );
+      return { value: rate };
+    },
+  },
+  {
+    name: 'vmalloc(1 MiB)+vfree through the machine (phys-allocator, hardware-mmu page table)',
+    unit: 'ops/s',
+    run() {
+      const machine = createMachine({ subsystems: [physSubsystem, mmuSubsystem, slabSubsystem] });
+      machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 0 } });
+      const rate = opsPerSecond(
+        (n) => {
+          for (let i = 0; i < n; i++) machine.call('vfree', [machine.call('vmalloc', [1 << 20]).value!]);
         },
         { minTimeMs: 300, samples: 1 },
       );
