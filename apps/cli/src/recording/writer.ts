@@ -10,7 +10,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Subscription } from 'rxjs';
-import { formatFingerprint, hashState, type InputOutcome, type Machine } from '@vmlab/kernel';
+import { hashState, type InputOutcome, type Machine } from '@vmlab/kernel';
 import { encodeBlock } from './blocks.js';
 import { isRecordingFile } from './detect.js';
 import { RecordingError } from './errors.js';
@@ -122,11 +122,7 @@ export class RecordingWriter {
       }
       const fingerprint = machine.fingerprint();
       const insertType = this.db.prepare('INSERT INTO schema_types (type, version) VALUES (?, ?)');
-      for (const line of formatFingerprint(fingerprint).split('\n')) {
-        if (line === '') continue;
-        const at = line.lastIndexOf('@');
-        insertType.run(line.slice(0, at), Number(line.slice(at + 1)));
-      }
+      for (const type of Object.keys(fingerprint).sort()) insertType.run(type, fingerprint[type]);
     });
     header();
     this.subscription = machine.outcomes$.subscribe((outcome) => this.onOutcome(outcome));
