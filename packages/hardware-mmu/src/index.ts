@@ -90,6 +90,7 @@ export type { RelocationRegisters, Segment, SegmentAddress, SegmentFault, Segmen
 export { mmuSubsystem } from './server.js';
 export { Tlb } from './tlb.js';
 export type { TlbConfig, TlbReplacement } from './tlb.js';
-export { WalkResult, accessFault, forEachAccessedDirtyUpdate, walk, walkFault } from './walk.js';
+export { WalkResult, accessFault, flagsAfterAccess, forEachAccessedDirtyUpdate, walk, walkFault, walkInterpreted, walkerFor } from './walk.js';
+export type { Walker } from './walk.js';
 export { formatSize, formatVirtual, pagetableView, renderPageTable } from './views/pagetable.js';
 export { renderTlb, tlbView } from './views/tlb.js';

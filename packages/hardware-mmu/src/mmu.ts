@@ -24,7 +24,7 @@ import { writePte } from './pte.js';
 import { PTE_DIRTY } from './pteFlags.js';
 import { createPhysicalMemory, readPhysical, writePhysical, type AccessSize, type PhysicalMemory } from './ram.js';
 import { Tlb, type TlbConfig } from './tlb.js';
-import { accessFault, flagsAfterAccess, forEachAccessedDirtyUpdate, walk, walkFault, WalkResult } from './walk.js';
+import { accessFault, flagsAfterAccess, forEachAccessedDirtyUpdate, walkerFor, walkFault, WalkResult, type Walker } from './walk.js';
 
 /** Options of `createMmu`. */
 export interface MmuOptions {
@@ -116,6 +116,7 @@ export class Mmu {
   /** Faults raised. */
   faults = 0;
   private readonly result: WalkResult;
+  private readonly walker: Walker;
   private lastVpn = -1;
   private lastSlot = -1;
   private lastGeneration = -1;
@@ -134,6 +135,7 @@ export class Mmu {
     this.ram = options.ram ?? createPhysicalMemory(options.ramBytes ?? (format.name === 'tiny' ? 4096 : 64 * 1024 * 1024));
     this.tlb = options.tlb === null ? null : new Tlb(options.tlb ?? {});
     this.result = new WalkResult(this.format.levels);
+    this.walker = walkerFor(this.format);
     this.hasDirtyBit = (this.format.flagLo[FLAG_INDEX_DIRTY]! | this.format.flagHi[FLAG_INDEX_DIRTY]!) !== 0;
     const allocateFrame = options.allocateFrame ?? topDownFrameAllocator(this.ram.length, this.pageSize);
     this.editor = { ram: this.ram, format: this.format, allocateTable: allocateFrame };
@@ -244,7 +246,7 @@ export class Mmu {
     if (this.root < 0) return this.fail(FAULT_BOUNDS);
     this.walks++;
     const result = this.result;
-    walk(this.ram, this.format, this.root, va, result);
+    this.walker(this.ram, this.root, va, result);
     const fault = walkFault(result, access, this.userMode);
     if (fault !== NO_FAULT) {
       if (slot >= 0) tlb!.invalidate(slot);

@@ -188,6 +188,24 @@ export interface CompiledFormat {
   readonly presentLo: number;
   /** High-word mask of the present bit. */
   readonly presentHi: number;
+  /** Low-word mask of the write bit (0 when the format has none); likewise the fields below. */
+  readonly writeLo: number;
+  /** High-word mask of the write bit. */
+  readonly writeHi: number;
+  /** Low-word mask of the user bit. */
+  readonly userLo: number;
+  /** High-word mask of the user bit. */
+  readonly userHi: number;
+  /** Low-word mask of the no-execute bit. */
+  readonly nxLo: number;
+  /** High-word mask of the no-execute bit. */
+  readonly nxHi: number;
+  /** Low-word mask of the accessed bit. */
+  readonly accessedLo: number;
+  /** High-word mask of the accessed bit. */
+  readonly accessedHi: number;
+  /** True when some level may hold a large page. */
+  readonly hasLargePages: boolean;
   /** Low/high word masks of the page-size bit (0 when the format has none). */
   readonly largeLo: number;
   /** High-word mask of the page-size bit. */
@@ -304,6 +322,15 @@ export function compileFormat(format: PageTableFormat): CompiledFormat {
     impliedRights: (bits.write === undefined ? PTE_WRITE : 0) | (bits.user === undefined ? PTE_USER : 0),
     presentLo,
     presentHi,
+    writeLo: flagLo[FLAG_INDEX_WRITE]!,
+    writeHi: flagHi[FLAG_INDEX_WRITE]!,
+    userLo: flagLo[FLAG_INDEX_USER]!,
+    userHi: flagHi[FLAG_INDEX_USER]!,
+    nxLo: flagLo[FLAG_INDEX_NX]!,
+    nxHi: flagHi[FLAG_INDEX_NX]!,
+    accessedLo: flagLo[FLAG_INDEX_ACCESSED]!,
+    accessedHi: flagHi[FLAG_INDEX_ACCESSED]!,
+    hasLargePages: largeAllowed.some((allowed) => allowed === 1),
     largeLo,
     largeHi,
     frameShift,

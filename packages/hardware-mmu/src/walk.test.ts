@@ -3,10 +3,11 @@ import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_NOT_PRESENT, FAULT_PRIVIL
 import { createMmu } from './mmu.js';
 import { lookupEntry } from './pageTable.js';
 import { ALPHA_FORMAT, I386_FORMAT, TINY_FORMAT, X86_64_FORMAT, compileFormat } from './pageTableFormat.js';
-import { readPte } from './pte.js';
+import { encodePte, readPte, writePte } from './pte.js';
 import { PTE_ACCESSED, PTE_DIRTY, PTE_NX, PTE_USER, PTE_WRITE } from './pteFlags.js';
 import { createPhysicalMemory, readPhysical, writePhysical } from './ram.js';
-import { walk, walkFault, WalkResult } from './walk.js';
+import fc from 'fast-check';
+import { walk, walkFault, walkInterpreted, WalkResult } from './walk.js';
 
 describe('the seed example (Alpha, 8 KB pages)', () => {
   it('translates 0x2194 in a process whose virtual page 1 maps to frame 4 to 0x8194', () => {
@@ -191,5 +192,39 @@ describe('privilege', () => {
     mmu.map(0x1000, 1, PTE_WRITE);
     expect(mmu.translate(0x1000)).toBe(-1);
     expect(mmu.lastFault).toBe(FAULT_PRIVILEGE);
+  });
+});
+
+describe('the compiled walker', () => {
+  it('agrees with the interpreted walk on random tables of every format (garbage entries included)', () => {
+    for (const format of [I386_FORMAT, X86_64_FORMAT, ALPHA_FORMAT, TINY_FORMAT]) {
+      const f = compileFormat(format);
+      const ramBytes = format === TINY_FORMAT ? 4096 : 256 * 1024;
+      const frames = ramBytes / f.pageSize;
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ slot: fc.nat(), pfn: fc.nat(frames - 1), flags: fc.nat(0x3ff), junkHi: fc.nat(0xff) }), { maxLength: 60 }),
+          fc.array(fc.double({ min: 0, max: 2 ** f.vaBits - 1, noNaN: true }).map(Math.floor), { minLength: 1, maxLength: 30 }),
+          (writes, addresses) => {
+            const ram = createPhysicalMemory(ramBytes);
+            // Entries written anywhere in the first frames, so walks meet tables, large pages and junk.
+            for (const w of writes) {
+              const address = (w.slot % (4 * f.pageSize / f.pteBytes)) * f.pteBytes;
+              const words = encodePte(f, w.pfn % Math.min(frames, 2 ** f.frameBits), w.flags);
+              writePte(ram, f, address, words.lo, f.pteBytes === 8 ? (words.hi | (w.junkHi << 24)) >>> 0 : words.hi);
+            }
+            for (const va of addresses) {
+              const a = new WalkResult(f.levels);
+              const b = new WalkResult(f.levels);
+              const fast = walk(ram, f, 0, va, a);
+              expect(fast).toBe(walkInterpreted(ram, f, 0, va, b));
+              expect([a.depth, a.level, a.present]).toEqual([b.depth, b.level, b.present]);
+              if (fast) expect([a.pfn, a.flags, a.clean]).toEqual([b.pfn, b.flags, b.clean]);
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    }
   });
 });
