@@ -102,6 +102,19 @@ describe('a recording', () => {
     expect(() => verifyRecording(readRecording(file), SUBSYSTEMS)).toThrow(/probe\/drawn \(recorded v7, this build v1\)/);
   });
 
+  it('stops recording when a write fails, keeps the run going, and says so when it closes', () => {
+    const file = join(dir, 'failing.vmlab');
+    const machine = createMachine({ subsystems: SUBSYSTEMS });
+    const writer = RecordingWriter.create(file, machine, { batchInputs: 10 });
+    for (let i = 0; i < 15; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
+    const other = new Database(file);
+    other.exec('DROP TABLE events');
+    other.close();
+    for (let i = 0; i < 15; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
+    expect(machine.position).toBe(30);
+    expect(() => writer.close()).toThrow(/^writing the recording .*failing\.vmlab failed after 10 committed inputs: .*events/);
+  });
+
   it('refuses files that are not recordings with one-line errors', () => {
     const text = join(dir, 'text.vmlab');
     writeFileSync(text, 'hello\n');

@@ -80,6 +80,7 @@ export class RecordingWriter {
   private viewCount = 0;
   private readonly writtenLabels = new Map<string, number>();
   private closed = false;
+  private failure: Error | undefined;
 
   /** The recording file. */
   readonly path: string;
@@ -170,6 +171,10 @@ export class RecordingWriter {
   close(result?: unknown): void {
     if (this.closed) return;
     this.subscription.unsubscribe();
+    if (this.failure) {
+      this.abandon();
+      throw new RecordingError(`writing the recording ${this.path} failed after ${this.committedInputs} committed inputs: ${this.failure.message}`);
+    }
     this.flush();
     const meta = this.statements.meta;
     this.db.transaction(() => {
@@ -190,11 +195,28 @@ export class RecordingWriter {
   abandon(): void {
     if (this.closed) return;
     this.subscription.unsubscribe();
-    this.db.close();
-    this.closed = true;
+    try {
+      this.db.close();
+    } finally {
+      this.closed = true;
+    }
   }
 
+  /**
+   * Records one outcome. It runs inside the machine's dispatch, where RxJS would only report a
+   * thrown error later and asynchronously: a write that fails (a full disk, a file removed)
+   * stops the recording instead, and `close` reports it.
+   */
   private onOutcome(outcome: InputOutcome): void {
+    try {
+      this.append(outcome);
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.subscription.unsubscribe();
+    }
+  }
+
+  private append(outcome: InputOutcome): void {
     const { input } = outcome;
     const bulk = !outcome.error && BULK_INPUT_TYPES.has(input.type);
     if (this.bulk && (!bulk || this.bulk.type !== input.type || this.bulk.v !== input.v)) this.cutBlock();
