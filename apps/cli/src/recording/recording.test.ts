@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { RecordingWriter } from './writer.js';
 import { rmSync } from 'node:fs';
 
 const SUBSYSTEMS = [probeSubsystem];
+const hasSqliteShell = spawnSync('sqlite3', ['-version']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-recording-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,6 +53,17 @@ describe('a recording', () => {
     expect(recording.log.fingerprint).toEqual(expected.fingerprint);
     expect(recording.finalHash).toBe(machine.hash());
     expect(recording.result).toEqual({ ok: true });
+  });
+
+  it.skipIf(!hasSqliteShell)('opens in the sqlite3 shell, which answers the documented queries', () => {
+    const file = join(dir, 'shell.vmlab');
+    record(file);
+    const sql = (query: string) => execFileSync('sqlite3', ['-readonly', file, query], { encoding: 'utf8' }).trim();
+    expect(sql('.tables').split(/\s+/).sort()).toEqual(['checkpoints', 'events', 'input_blocks', 'inputs', 'labels', 'meta', 'requests', 'schema_types', 'shown_views']);
+    expect(sql("SELECT value FROM meta WHERE key = 'status'")).toBe('complete');
+    expect(sql("SELECT name, position FROM labels ORDER BY position")).toBe('spawned|1\nfailed|303\nend|354');
+    expect(sql("SELECT count(*) FROM events WHERE type LIKE 'probe/%'")).toBe('201');
+    expect(sql('PRAGMA integrity_check')).toBe('ok');
   });
 
   it('stores memory accesses as compressed blocks, not a row per access', () => {
