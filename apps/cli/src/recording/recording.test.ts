@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMachine, exportLog, type Machine } from '@vmlab/kernel';
+import { createMachine, exportLog, type AnySubsystem, type Machine } from '@vmlab/kernel';
 import { probeSubsystem } from '../testing/probeSubsystem.js';
 import { RecordingError } from './errors.js';
 import { readRecording } from './reader.js';
@@ -126,6 +126,25 @@ describe('a recording', () => {
     for (let i = 0; i < 15; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
     expect(machine.position).toBe(30);
     expect(() => writer.close()).toThrow(/^writing the recording .*failing\.vmlab failed after 10 committed inputs: .*events/);
+  });
+
+  it('replays and verifies a recording of older message versions when upcasters cover them', () => {
+    const file = join(dir, 'old.vmlab');
+    const old = record(file);
+    // This build's probe writes `probe/byte-written` v2, which adds the access width.
+    const widen = (payload: unknown) => ({ ...(payload as object), width: 1 });
+    const probeV2: AnySubsystem = {
+      ...probeSubsystem,
+      events: { ...probeSubsystem.events, 'probe/byte-written': 2 },
+      decide(request, state, ctx) {
+        const decision = probeSubsystem.decide(request, state, ctx);
+        return { ...decision, events: decision.events?.map((e) => (e.type === 'probe/byte-written' ? { ...e, payload: widen(e.payload) } : e)) ?? [] };
+      },
+      upcasters: [{ type: 'probe/byte-written', from: 1, upcast: widen }],
+    };
+    const recording = readRecording(file);
+    expect(verifyRecording(recording, [probeV2])).toMatchObject({ ok: true, inputs: old.position });
+    expect(replayRecording(recording, [probeV2]).render('probe').text).toBe(old.render('probe').text);
   });
 
   it('refuses files that are not recordings with one-line errors', () => {
