@@ -6,6 +6,7 @@
  * allocating nothing.
  */
 import {
+  ACCESS_EXEC,
   ACCESS_READ,
   ACCESS_WRITE,
   FAULT_BOUNDS,
@@ -120,6 +121,9 @@ export class Mmu {
   private lastVpn = -1;
   private lastSlot = -1;
   private lastGeneration = -1;
+  private lastUserMode = true;
+  private lastBase = 0;
+  private lastAllowed = 0;
   private readonly editor: PageTableEditor;
   private readonly pageSize: number;
   private readonly pageScale: number;
@@ -221,27 +225,42 @@ export class Mmu {
     const tlb = this.tlb;
     let slot = -1;
     if (tlb !== null) {
-      // The last page's slot is remembered (a one-entry cache in front of the TLB's index, as
-      // simulators keep one); it is used only while no entry has been filled or dropped since,
-      // and the hit is counted and aged exactly as a lookup would.
-      if (vpn === this.lastVpn && tlb.generation === this.lastGeneration) {
+      // The last page's translation is remembered (a one-entry cache in front of the TLB's index,
+      // as simulators keep one), with the accesses it allows without a walk in the current mode.
+      // It is used only while no TLB entry has been filled or dropped since and the mode is the
+      // same; the hit is counted and aged exactly as a lookup would.
+      if (vpn === this.lastVpn && tlb.generation === this.lastGeneration && this.userMode === this.lastUserMode) {
         slot = this.lastSlot;
         tlb.touch(slot);
+        if ((this.lastAllowed & (1 << access)) !== 0) {
+          this.lastFault = NO_FAULT;
+          return this.lastBase + (va - vpn * pageSize);
+        }
       } else {
         slot = tlb.lookup(vpn, this.asid);
-        this.lastVpn = slot >= 0 ? vpn : -1;
-        this.lastSlot = slot;
-        this.lastGeneration = tlb.generation;
-      }
-      if (slot >= 0) {
-        const flags = tlb.flags[slot]!;
-        if (accessFault(flags, access, this.userMode) === NO_FAULT && !(access === ACCESS_WRITE && (flags & PTE_DIRTY) === 0 && this.hasDirtyBit)) {
-          this.lastFault = NO_FAULT;
-          return tlb.pfn[slot]! * pageSize + (va - vpn * pageSize);
+        if (slot >= 0) {
+          const flags = tlb.flags[slot]!;
+          const user = this.userMode;
+          this.lastVpn = vpn;
+          this.lastSlot = slot;
+          this.lastGeneration = tlb.generation;
+          this.lastUserMode = user;
+          this.lastBase = tlb.pfn[slot]! * pageSize;
+          // A write through a clean entry walks again to set the dirty bit, so it is not "allowed" here.
+          this.lastAllowed =
+            (accessFault(flags, ACCESS_READ, user) === NO_FAULT ? 1 << ACCESS_READ : 0) |
+            (accessFault(flags, ACCESS_WRITE, user) === NO_FAULT && ((flags & PTE_DIRTY) !== 0 || !this.hasDirtyBit) ? 1 << ACCESS_WRITE : 0) |
+            (accessFault(flags, ACCESS_EXEC, user) === NO_FAULT ? 1 << ACCESS_EXEC : 0);
+          if ((this.lastAllowed & (1 << access)) !== 0) {
+            this.lastFault = NO_FAULT;
+            return this.lastBase + (va - vpn * pageSize);
+          }
+        } else {
+          this.lastVpn = -1;
         }
-        // A fault, or the first write through a clean entry: the hardware walks the tables again
-        // (a page fault also drops the page's TLB entries, Intel SDM Vol. 3A §4.10.4.1).
       }
+      // A fault, or the first write through a clean entry: the hardware walks the tables again
+      // (a page fault also drops the page's TLB entries, Intel SDM Vol. 3A §4.10.4.1).
     }
     if (this.root < 0) return this.fail(FAULT_BOUNDS);
     this.walks++;

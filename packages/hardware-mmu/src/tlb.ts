@@ -41,6 +41,8 @@ export class Tlb {
   readonly replacement: TlbReplacement;
   /** True when entries are tagged with address-space ids. */
   readonly asids: boolean;
+  /** True for LRU replacement (hits refresh an entry's age). */
+  private readonly lru: boolean;
   /** Per entry: 1 when valid. */
   readonly valid: Uint8Array;
   /** Per entry: virtual page number. */
@@ -79,6 +81,7 @@ export class Tlb {
     this.sets = sets;
     this.replacement = config.replacement ?? 'lru';
     this.asids = config.asids ?? false;
+    this.lru = this.replacement === 'lru';
     this.valid = new Uint8Array(entries);
     this.vpn = new Float64Array(entries);
     this.asid = new Int32Array(entries);
@@ -120,14 +123,14 @@ export class Tlb {
       return -1;
     }
     this.hits++;
-    if (this.replacement === 'lru') this.stamp[slot] = ++this.clock;
+    if (this.lru) this.stamp[slot] = ++this.clock;
     return slot;
   }
 
   /** Counts a hit on `slot` (as `lookup` does), for a caller that probed first. */
   touch(slot: number): void {
     this.hits++;
-    if (this.replacement === 'lru') this.stamp[slot] = ++this.clock;
+    if (this.lru) this.stamp[slot] = ++this.clock;
   }
 
   /** The slot a fill of page `vpn` would use: an invalid entry of its set, else the oldest. */
