@@ -6,6 +6,7 @@
 import { replayLog } from '@vmlab/kernel';
 import { EXIT } from '../errors.js';
 import { colorsFor } from '../output/color.js';
+import { plural } from '../output/format.js';
 import { readRecording } from '../recording/reader.js';
 import { checkRecordingSchema, verifyRecording } from '../recording/replay.js';
 import type { CommandContext } from './context.js';
@@ -29,7 +30,7 @@ export function replayCommand(file: string, options: ReplayOptions, context: Com
     const machine = replayLog(recording.log, context.subsystems);
     const result = { ok: true, complete: recording.complete, inputs: machine.position, events: machine.timeline.eventCount, finalHash: machine.hash() };
     if (options.json) io.stdout.write(JSON.stringify(result) + '\n');
-    else io.stdout.write(`replayed ${result.inputs} inputs, ${result.events} events; final state hash ${result.finalHash}${unfinished}\n`);
+    else io.stdout.write(`replayed ${plural(result.inputs, 'input')}, ${plural(result.events, 'event')}; final state hash ${result.finalHash}${unfinished}\n`);
     return EXIT.ok;
   }
   const report = verifyRecording(recording, context.subsystems);
@@ -39,7 +40,7 @@ export function replayCommand(file: string, options: ReplayOptions, context: Com
   }
   if (report.ok) {
     io.stdout.write(
-      `${c.green('verified')}: ${report.inputs} inputs, ${report.events} events, ${report.checkpoints} checkpoint hash${report.checkpoints === 1 ? '' : 'es'}${recording.finalHash ? ' and the final hash' : ''} match; final state hash ${report.finalHash}${unfinished}\n`,
+      `${c.green('verified')}: ${plural(report.inputs, 'input')}, ${plural(report.events, 'event')}, ${plural(report.checkpoints, 'checkpoint hash')}${recording.finalHash ? ' and the final hash' : ''} match; final state hash ${report.finalHash}${unfinished}\n`,
     );
     return EXIT.ok;
   }

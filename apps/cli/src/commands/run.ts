@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { ScenarioError, createScenarioMachine, loadScenarioFile, runScenario, type CheckFailure, type Scenario, type ScenarioResult, type ShownView } from '@vmlab/scenario';
 import { CliError, EXIT } from '../errors.js';
 import { colorsFor, type Colors } from '../output/color.js';
+import { plural } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { RecordingWriter } from '../recording/writer.js';
 import type { CommandContext } from './context.js';
@@ -69,9 +70,9 @@ export function runCommand(file: string, options: RunOptions, context: CommandCo
     io.stdout.write(JSON.stringify({ ok: result.ok, steps: result.steps, checks: result.checks, failures: result.failures, views: result.views, ...(options.record ? { recording: options.record } : {}) }) + '\n');
   } else {
     for (const failure of result.failures) printFailure(file, failure, c, io.stdout.write.bind(io.stdout));
-    const checks = `${result.checks.passed} check${result.checks.passed === 1 ? '' : 's'} passed${result.checks.failed > 0 ? `, ${result.checks.failed} failed` : ''}`;
+    const checks = `${plural(result.checks.passed, 'check')} passed${result.checks.failed > 0 ? `, ${result.checks.failed} failed` : ''}`;
     const head = result.ok ? c.green('ok') : c.red('FAILED');
-    io.stdout.write(`${head}: ${result.steps} step${result.steps === 1 ? '' : 's'}, ${checks}; ${machine.position} inputs, ${machine.timeline.eventCount} events\n`);
+    io.stdout.write(`${head}: ${plural(result.steps, 'step')}, ${checks}; ${plural(machine.position, 'input')}, ${plural(machine.timeline.eventCount, 'event')}\n`);
     if (options.record) io.stdout.write(c.dim(`recorded to ${options.record}`) + '\n');
   }
   return result.ok ? EXIT.ok : EXIT.failed;
@@ -86,6 +87,7 @@ export function printView(view: ShownView, c: Colors, write: (text: string) => u
 
 function printFailure(file: string, failure: CheckFailure, c: Colors, write: (text: string) => unknown): void {
   write(`${c.red('FAIL')} ${file}:${failure.line}:${failure.column} step ${failure.step}: ${failure.source}\n`);
+  write(`  ${failure.message}\n`);
   if (failure.diff !== undefined) {
     for (const line of failure.diff.replace(/\n$/, '').split('\n')) {
       write(`  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line}\n`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mentionsAddress, parseAddress } from './address.js';
 import { colorEnabled, colorsFor } from './color.js';
 import { globMatcher } from './glob.js';
+import { plural } from './format.js';
 import { createProgress } from './progress.js';
 import { closestNames, editDistance } from './suggest.js';
 
@@ -60,5 +61,11 @@ describe('did you mean', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(closestNames('slabinf', ['slabinfo', 'buddyinfo', 'maps'])).toEqual(['slabinfo']);
     expect(closestNames('zzz', ['maps'])).toEqual([]);
+  });
+});
+
+describe('plurals', () => {
+  it('say 1 input, 2 inputs, 3 checkpoint hashes', () => {
+    expect([plural(1, 'input'), plural(2, 'input'), plural(0, 'event'), plural(3, 'checkpoint hash'), plural(1, 'checkpoint hash')]).toEqual(['1 input', '2 inputs', '0 events', '3 checkpoint hashes', '1 checkpoint hash']);
   });
 });
