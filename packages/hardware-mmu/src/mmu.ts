@@ -124,6 +124,7 @@ export class Mmu {
   private lastUserMode = true;
   private lastBase = 0;
   private lastAllowed = 0;
+  private readonly pendingVa = new Float64Array(1);
   private readonly editor: PageTableEditor;
   private readonly pageSize: number;
   private readonly pageScale: number;
@@ -215,6 +216,33 @@ export class Mmu {
    * current mode and address space. Returns the physical address, or -1 with `lastFault` set.
    */
   translate(va: number, access: number = ACCESS_READ): number {
+    // The last page's translation is remembered (a one-entry cache in front of the TLB's index, as
+    // simulators keep one) with the accesses it allows without a walk in the current mode. It is
+    // used only while no TLB entry has been filled or dropped since and the mode is the same; the
+    // hit is counted and aged exactly as a TLB lookup would. This part is small so that it inlines
+    // into callers' loops; everything else is in translateMiss.
+    const vpn = Math.floor(va * this.pageScale);
+    const tlb = this.tlb;
+    if (
+      vpn === this.lastVpn &&
+      tlb !== null &&
+      tlb.generation === this.lastGeneration &&
+      this.userMode === this.lastUserMode &&
+      (this.lastAllowed & (1 << access)) !== 0 &&
+      !this.physicalMode
+    ) {
+      tlb.touch(this.lastSlot);
+      this.lastFault = NO_FAULT;
+      return this.lastBase + (va - vpn * this.pageSize);
+    }
+    // Handed over in a typed array, so that a large address is not boxed for the call.
+    this.pendingVa[0] = va;
+    return this.translateMiss(access);
+  }
+
+  /** `translate` beyond the remembered page: physical mode, TLB lookup, walk, faults, A/D bits, fill. */
+  private translateMiss(access: number): number {
+    const va = this.pendingVa[0]!;
     if (this.physicalMode) {
       if (va < 0 || va >= this.ram.length) return this.fail(FAULT_BOUNDS);
       this.lastFault = NO_FAULT;
@@ -225,39 +253,26 @@ export class Mmu {
     const tlb = this.tlb;
     let slot = -1;
     if (tlb !== null) {
-      // The last page's translation is remembered (a one-entry cache in front of the TLB's index,
-      // as simulators keep one), with the accesses it allows without a walk in the current mode.
-      // It is used only while no TLB entry has been filled or dropped since and the mode is the
-      // same; the hit is counted and aged exactly as a lookup would.
-      if (vpn === this.lastVpn && tlb.generation === this.lastGeneration && this.userMode === this.lastUserMode) {
-        slot = this.lastSlot;
-        tlb.touch(slot);
+      slot = tlb.lookup(vpn, this.asid);
+      if (slot >= 0) {
+        const flags = tlb.flags[slot]!;
+        const user = this.userMode;
+        this.lastVpn = vpn;
+        this.lastSlot = slot;
+        this.lastGeneration = tlb.generation;
+        this.lastUserMode = user;
+        this.lastBase = tlb.pfn[slot]! * pageSize;
+        // A write through a clean entry walks again to set the dirty bit, so it is not "allowed" here.
+        this.lastAllowed =
+          (accessFault(flags, ACCESS_READ, user) === NO_FAULT ? 1 << ACCESS_READ : 0) |
+          (accessFault(flags, ACCESS_WRITE, user) === NO_FAULT && ((flags & PTE_DIRTY) !== 0 || !this.hasDirtyBit) ? 1 << ACCESS_WRITE : 0) |
+          (accessFault(flags, ACCESS_EXEC, user) === NO_FAULT ? 1 << ACCESS_EXEC : 0);
         if ((this.lastAllowed & (1 << access)) !== 0) {
           this.lastFault = NO_FAULT;
           return this.lastBase + (va - vpn * pageSize);
         }
       } else {
-        slot = tlb.lookup(vpn, this.asid);
-        if (slot >= 0) {
-          const flags = tlb.flags[slot]!;
-          const user = this.userMode;
-          this.lastVpn = vpn;
-          this.lastSlot = slot;
-          this.lastGeneration = tlb.generation;
-          this.lastUserMode = user;
-          this.lastBase = tlb.pfn[slot]! * pageSize;
-          // A write through a clean entry walks again to set the dirty bit, so it is not "allowed" here.
-          this.lastAllowed =
-            (accessFault(flags, ACCESS_READ, user) === NO_FAULT ? 1 << ACCESS_READ : 0) |
-            (accessFault(flags, ACCESS_WRITE, user) === NO_FAULT && ((flags & PTE_DIRTY) !== 0 || !this.hasDirtyBit) ? 1 << ACCESS_WRITE : 0) |
-            (accessFault(flags, ACCESS_EXEC, user) === NO_FAULT ? 1 << ACCESS_EXEC : 0);
-          if ((this.lastAllowed & (1 << access)) !== 0) {
-            this.lastFault = NO_FAULT;
-            return this.lastBase + (va - vpn * pageSize);
-          }
-        } else {
-          this.lastVpn = -1;
-        }
+        this.lastVpn = -1;
       }
       // A fault, or the first write through a clean entry: the hardware walks the tables again
       // (a page fault also drops the page's TLB entries, Intel SDM Vol. 3A §4.10.4.1).

@@ -27,7 +27,6 @@ export interface TlbConfig {
   readonly asids?: boolean;
 }
 
-const TWO_MINUS_32 = 2 ** -32;
 
 /** A TLB. */
 export class Tlb {
@@ -100,8 +99,9 @@ export class Tlb {
     return { entries: this.entries, ways: this.ways, replacement: this.replacement, asids: this.asids };
   }
 
+  /** Fibonacci hashing of the page number's low 32 bits (pages 2^32 pages apart share a chain, which only costs a probe). */
   private hash(vpn: number): number {
-    return Math.imul((vpn >>> 0) ^ Math.imul((vpn * TWO_MINUS_32) | 0, 0x85ebca6b), 0x9e3779b1) >>> this.indexShift;
+    return Math.imul(vpn >>> 0, 0x9e3779b1) >>> this.indexShift;
   }
 
   /** The slot holding page `vpn` for address space `asid` (or a global entry for it), or -1; changes nothing. */
