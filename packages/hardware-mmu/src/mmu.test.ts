@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, FAULT_BOUNDS, FAULT_NOT_PRESENT, FAULT_PROTECTION, NO_FAULT } from './fault.js';
 import { createMmu, topDownFrameAllocator } from './mmu.js';
 import { PTE_GLOBAL, PTE_NX, PTE_USER, PTE_WRITE } from './pteFlags.js';
+import { Tlb } from './tlb.js';
 
 describe('the MMU with a TLB', () => {
   it('counts hits and misses: three reads of one page and one of another → 2 hits, 2 misses, 2 walks', () => {
@@ -133,4 +134,26 @@ describe('translation agrees with a reference map of page → (frame, rights)', 
       );
     });
   }
+});
+
+describe('the cache of recent pages in front of the TLB', () => {
+  it('leaves hits, misses and LRU choices exactly as a bare TLB would count them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ page: fc.integer({ min: 0, max: 11 }), write: fc.boolean() }), { maxLength: 300 }), (accesses) => {
+        const mmu = createMmu({ format: 'x86-64', ramBytes: 1024 * 1024, tlb: { entries: 4, ways: 2 } });
+        mmu.createAddressSpace(1);
+        mmu.switchAddressSpace(1);
+        for (let page = 0; page < 12; page++) mmu.map(page * 4096, 10 + page, PTE_USER | PTE_WRITE);
+        const bare = new Tlb({ entries: 4, ways: 2 });
+        for (const { page, write } of accesses) {
+          expect(mmu.translate(page * 4096 + 1, write ? ACCESS_WRITE : ACCESS_READ)).toBe((10 + page) * 4096 + 1);
+          // The bare TLB: a miss fills. (A write through a clean entry makes the MMU walk again and
+          // refill the same slot, which ages it exactly as the hit does.)
+          if (bare.lookup(page, 1) < 0) bare.fill(page, 1, 10 + page, 0);
+          expect([mmu.tlb!.hits, mmu.tlb!.misses]).toEqual([bare.hits, bare.misses]);
+          for (let p = 0; p < 12; p++) expect(mmu.tlb!.probe(p, 1) >= 0).toBe(bare.probe(p, 1) >= 0);
+        }
+      }),
+    );
+  });
 });

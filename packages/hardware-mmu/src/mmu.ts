@@ -27,6 +27,9 @@ import { createPhysicalMemory, readPhysical, writePhysical, type AccessSize, typ
 import { Tlb, type TlbConfig } from './tlb.js';
 import { accessFault, flagsAfterAccess, forEachAccessedDirtyUpdate, walkerFor, walkFault, WalkResult, type Walker } from './walk.js';
 
+/** Entries of the direct-mapped cache of recent pages in front of the TLB (a power of two). */
+const FRONT_WAYS = 4;
+
 /** Options of `createMmu`. */
 export interface MmuOptions {
   /** The page-table format, or a built-in's name (`i386`, `x86-64`, `alpha`, `tiny`); default x86-64. */
@@ -118,12 +121,12 @@ export class Mmu {
   faults = 0;
   private readonly result: WalkResult;
   private readonly walker: Walker;
-  private lastVpn = -1;
-  private lastSlot = -1;
-  private lastGeneration = -1;
-  private lastUserMode = true;
-  private lastBase = 0;
-  private lastAllowed = 0;
+  private readonly frontVpn = new Float64Array(FRONT_WAYS).fill(-1);
+  private readonly frontSlot = new Int32Array(FRONT_WAYS);
+  private readonly frontBase = new Float64Array(FRONT_WAYS);
+  private readonly frontAllowed = new Int32Array(FRONT_WAYS);
+  private frontGeneration = -1;
+  private frontUserMode = true;
   private readonly pendingVa = new Float64Array(1);
   private readonly editor: PageTableEditor;
   private readonly pageSize: number;
@@ -162,7 +165,7 @@ export class Mmu {
     if (asid === this.asid) return;
     this.asid = asid;
     this.root = root;
-    this.lastVpn = -1;
+    this.frontVpn.fill(-1);
     this.tlb?.switchAddressSpace();
   }
 
@@ -216,24 +219,25 @@ export class Mmu {
    * current mode and address space. Returns the physical address, or -1 with `lastFault` set.
    */
   translate(va: number, access: number = ACCESS_READ): number {
-    // The last page's translation is remembered (a one-entry cache in front of the TLB's index, as
-    // simulators keep one) with the accesses it allows without a walk in the current mode. It is
-    // used only while no TLB entry has been filled or dropped since and the mode is the same; the
-    // hit is counted and aged exactly as a TLB lookup would. This part is small so that it inlines
-    // into callers' loops; everything else is in translateMiss.
+    // The last few pages' translations are remembered (a small direct-mapped cache in front of the
+    // TLB's index, as simulators keep one), with the accesses each allows without a walk in the
+    // current mode. They are used only while no TLB entry has been filled or dropped since and the
+    // mode is the same; a hit is counted and aged exactly as a TLB lookup would. This part is small
+    // so that it inlines into callers' loops; everything else is in translateMiss.
     const vpn = Math.floor(va * this.pageScale);
+    const way = vpn & (FRONT_WAYS - 1);
     const tlb = this.tlb;
     if (
-      vpn === this.lastVpn &&
+      this.frontVpn[way] === vpn &&
       tlb !== null &&
-      tlb.generation === this.lastGeneration &&
-      this.userMode === this.lastUserMode &&
-      (this.lastAllowed & (1 << access)) !== 0 &&
+      tlb.generation === this.frontGeneration &&
+      this.userMode === this.frontUserMode &&
+      (this.frontAllowed[way]! & (1 << access)) !== 0 &&
       !this.physicalMode
     ) {
-      tlb.touch(this.lastSlot);
+      tlb.touch(this.frontSlot[way]!);
       this.lastFault = NO_FAULT;
-      return this.lastBase + (va - vpn * this.pageSize);
+      return this.frontBase[way]! + (va - vpn * this.pageSize);
     }
     // Handed over in a typed array, so that a large address is not boxed for the call.
     this.pendingVa[0] = va;
@@ -257,22 +261,26 @@ export class Mmu {
       if (slot >= 0) {
         const flags = tlb.flags[slot]!;
         const user = this.userMode;
-        this.lastVpn = vpn;
-        this.lastSlot = slot;
-        this.lastGeneration = tlb.generation;
-        this.lastUserMode = user;
-        this.lastBase = tlb.pfn[slot]! * pageSize;
+        if (tlb.generation !== this.frontGeneration || user !== this.frontUserMode) {
+          this.frontVpn.fill(-1);
+          this.frontGeneration = tlb.generation;
+          this.frontUserMode = user;
+        }
         // A write through a clean entry walks again to set the dirty bit, so it is not "allowed" here.
-        this.lastAllowed =
+        const allowed =
           (accessFault(flags, ACCESS_READ, user) === NO_FAULT ? 1 << ACCESS_READ : 0) |
           (accessFault(flags, ACCESS_WRITE, user) === NO_FAULT && ((flags & PTE_DIRTY) !== 0 || !this.hasDirtyBit) ? 1 << ACCESS_WRITE : 0) |
           (accessFault(flags, ACCESS_EXEC, user) === NO_FAULT ? 1 << ACCESS_EXEC : 0);
-        if ((this.lastAllowed & (1 << access)) !== 0) {
+        const way = vpn & (FRONT_WAYS - 1);
+        const base = tlb.pfn[slot]! * pageSize;
+        this.frontVpn[way] = vpn;
+        this.frontSlot[way] = slot;
+        this.frontBase[way] = base;
+        this.frontAllowed[way] = allowed;
+        if ((allowed & (1 << access)) !== 0) {
           this.lastFault = NO_FAULT;
-          return this.lastBase + (va - vpn * pageSize);
+          return base + (va - vpn * pageSize);
         }
-      } else {
-        this.lastVpn = -1;
       }
       // A fault, or the first write through a clean entry: the hardware walks the tables again
       // (a page fault also drops the page's TLB entries, Intel SDM Vol. 3A §4.10.4.1).
