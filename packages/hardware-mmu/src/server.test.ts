@@ -130,3 +130,32 @@ describe('mmu server', () => {
     expect(machine.dispatch({ type: 'mmu/access', payload: { pid, address: 0x3ffe, kind: 'read', size: 4 } }).reply).toEqual({ value: 0x11223344 });
   });
 });
+
+describe('mmu server: address-space life and TLB requests', () => {
+  it('frees table frames on destroy and reuses them for the next address space', () => {
+    const { machine } = alphaMachine();
+    machine.dispatch({ type: 'mmu/map', payload: { asid: 1, va: 0x2000, pfn: 4, flags: PTE_USER } });
+    const destroyed = machine.dispatch({ type: 'mmu/destroy-address-space', payload: { asid: 1 } });
+    // Root frame 127, then 126 and 125 for the two lower tables (8 KiB frames from the top of 1 MiB).
+    expect(destroyed.events[0]!.payload).toEqual({ asid: 1, frames: [127, 126, 125], own: [127, 126, 125] });
+    expect(machine.slice<MmuState>('mmu').spaces[1]).toBeUndefined();
+    // The own allocator hands the freed frames out again, last freed first.
+    expect(machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 2 } }).reply).toEqual({ root: 125 * 8192 });
+    expect(machine.dispatch({ type: 'mmu/destroy-address-space', payload: { asid: 9 } }).reply).toEqual({ value: -1, error: 'EINVAL' });
+  });
+
+  it('keeps the global direct-map entries over a switch and drops them on a full flush (linux-i386)', () => {
+    const machine = createMachine({ subsystems: [mmuSubsystem], config: { profile: 'linux-i386', ram: 8 * 1024 * 1024 } });
+    machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 1 } });
+    machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 2 } });
+    machine.dispatch({ type: 'mmu/map', payload: { asid: 1, va: 0x1000, pfn: 9, flags: PTE_WRITE } });
+    machine.dispatch({ type: 'mmu/access', payload: { asid: 1, address: 0x1000, kind: 'read', size: 1 } });
+    machine.dispatch({ type: 'mmu/access', payload: { asid: 1, address: 0xc0000000, kind: 'read', size: 1 } });
+    expect(machine.slice<MmuState>('mmu').tlb.size).toBe(2);
+    expect(machine.dispatch({ type: 'mmu/switch-address-space', payload: { asid: 2 } }).reply).toEqual({ dropped: 1 });
+    const tlb = machine.slice<MmuState>('mmu').tlb;
+    expect(tlb.probe(0xc0000, 2)).toBeGreaterThanOrEqual(0);
+    expect(machine.call('tlb_flush', []).value).toBe(1);
+    expect(machine.slice<MmuState>('mmu').tlb.size).toBe(0);
+  });
+});
