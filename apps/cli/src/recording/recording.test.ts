@@ -115,17 +115,21 @@ describe('a recording', () => {
     expect(() => verifyRecording(readRecording(file), SUBSYSTEMS)).toThrow(/probe\/drawn \(recorded v7, this build v1\)/);
   });
 
-  it('stops recording when a write fails, keeps the run going, and says so when it closes', () => {
+  it('stops recording when a write fails (the disk is full), keeps the run going, and says so when it closes', () => {
     const file = join(dir, 'failing.vmlab');
     const machine = createMachine({ subsystems: SUBSYSTEMS });
     const writer = RecordingWriter.create(file, machine, { batchInputs: 10 });
     for (let i = 0; i < 15; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
-    const other = new Database(file);
-    other.exec('DROP TABLE events');
-    other.close();
-    for (let i = 0; i < 15; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
-    expect(machine.position).toBe(30);
-    expect(() => writer.close()).toThrow(/^writing the recording .*failing\.vmlab failed after 10 committed inputs: .*events/);
+    // The file may not grow any more: SQLite's own way of simulating a full disk.
+    const db = (writer as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    for (let i = 0; i < 2000; i++) machine.dispatch({ type: 'kernel/spawn', payload: { name: `p${i}`.repeat(20), personality: 'posix' } });
+    expect(machine.position).toBe(2015);
+    expect(() => writer.close()).toThrow(/^writing the recording .*failing\.vmlab failed after \d+ committed inputs: database or disk is full$/);
+    const recording = readRecording(file);
+    expect(recording.complete).toBe(false);
+    expect(recording.log.inputs.length % 10).toBe(0);
+    expect(verifyRecording(recording, SUBSYSTEMS).ok).toBe(true);
   });
 
   it('replays and verifies a recording of older message versions when upcasters cover them', () => {

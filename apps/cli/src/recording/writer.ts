@@ -59,20 +59,14 @@ export interface RecordedView {
   readonly text: string;
 }
 
-type Row = readonly unknown[];
-
 /** Writes one machine's run to a recording file while it runs. */
 export class RecordingWriter {
   private readonly db: Database.Database;
   private readonly subscription: Subscription;
   private readonly batchInputs: number;
-  private readonly statements: Record<'input' | 'block' | 'event' | 'request' | 'label' | 'checkpoint' | 'view' | 'meta', Database.Statement>;
-  private readonly commitBatch: () => void;
-  private inputRows: Row[] = [];
-  private blockRows: Row[] = [];
-  private eventRows: Row[] = [];
-  private requestRows: Row[] = [];
-  private viewRows: Row[] = [];
+  private readonly statements: Record<'input' | 'block' | 'event' | 'request' | 'label' | 'checkpoint' | 'view' | 'meta' | 'begin' | 'commit' | 'rollback', Database.Statement>;
+  /** True while a batch's transaction is open (rows go straight into it; COMMIT ends the batch). */
+  private open = false;
   private pendingInputs = 0;
   private bulk: { firstSeq: number; type: string; v: number; payloads: unknown[] } | undefined;
   private committedInputs = 0;
@@ -108,8 +102,10 @@ export class RecordingWriter {
       checkpoint: this.db.prepare('INSERT INTO checkpoints (position, event_seq, hash) VALUES (?, ?, ?)'),
       view: this.db.prepare('INSERT INTO shown_views (ord, step, line, view, process, pid, position, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       meta: this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      begin: this.db.prepare('BEGIN'),
+      commit: this.db.prepare('COMMIT'),
+      rollback: this.db.prepare('ROLLBACK'),
     };
-    this.commitBatch = this.db.transaction(() => this.writePending());
     const header = this.db.transaction(() => {
       const meta = this.statements.meta;
       meta.run(META.application, RECORDING_APPLICATION);
@@ -153,15 +149,37 @@ export class RecordingWriter {
     return this.committedInputs;
   }
 
-  /** Keeps a view the run printed (written with the next batch). */
+  /** Keeps a view the run printed (committed with the current batch). */
   recordView(view: RecordedView): void {
-    this.viewRows.push([this.viewCount++, view.step, view.line, view.view, view.process ?? null, view.pid ?? null, view.position, view.text]);
+    this.guard(() => {
+      this.beginBatch();
+      this.statements.view.run(this.viewCount++, view.step, view.line, view.view, view.process ?? null, view.pid ?? null, view.position, view.text);
+    });
   }
 
-  /** Commits everything received so far in one transaction. */
+  /** Commits the current batch: its rows, and the checkpoints and labels up to its last input. */
   flush(): void {
-    this.cutBlock();
-    this.commitBatch();
+    if (this.failure) return;
+    this.guard(() => {
+      this.beginBatch();
+      this.cutBlock();
+      const s = this.statements;
+      const committing = this.committedInputs + this.pendingInputs;
+      const checkpoints = this.machine.timeline.checkpoints();
+      while (this.nextCheckpoint < checkpoints.length && checkpoints[this.nextCheckpoint]!.position <= committing) {
+        const c = checkpoints[this.nextCheckpoint++]!;
+        s.checkpoint.run(c.position, c.eventSeq, hashState(c.root));
+      }
+      for (const [name, position] of this.machine.timeline.labels()) {
+        if (position > committing || this.writtenLabels.get(name) === position) continue;
+        s.label.run(name, position);
+        this.writtenLabels.set(name, position);
+      }
+      s.commit.run();
+      this.open = false;
+      this.committedInputs = committing;
+      this.pendingInputs = 0;
+    });
   }
 
   /**
@@ -171,11 +189,11 @@ export class RecordingWriter {
   close(result?: unknown): void {
     if (this.closed) return;
     this.subscription.unsubscribe();
+    this.flush();
     if (this.failure) {
       this.abandon();
       throw new RecordingError(`writing the recording ${this.path} failed after ${this.committedInputs} committed inputs: ${this.failure.message}`);
     }
-    this.flush();
     const meta = this.statements.meta;
     this.db.transaction(() => {
       meta.run(META.status, 'complete');
@@ -196,6 +214,8 @@ export class RecordingWriter {
     if (this.closed) return;
     this.subscription.unsubscribe();
     try {
+      if (this.open && this.db.inTransaction) this.statements.rollback.run();
+      this.open = false;
       this.db.close();
     } finally {
       this.closed = true;
@@ -208,69 +228,63 @@ export class RecordingWriter {
    * stops the recording instead, and `close` reports it.
    */
   private onOutcome(outcome: InputOutcome): void {
+    this.guard(() => this.append(outcome));
+  }
+
+  /** Runs a write; on failure, rolls the open batch back and stops recording (close reports it). */
+  private guard(write: () => void): void {
+    if (this.failure) return;
     try {
-      this.append(outcome);
+      write();
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
       this.subscription.unsubscribe();
+      try {
+        if (this.db.inTransaction) this.statements.rollback.run();
+      } catch {
+        // the connection is already unusable; close reports the first failure
+      }
+      this.open = false;
     }
+  }
+
+  private beginBatch(): void {
+    if (this.open) return;
+    this.statements.begin.run();
+    this.open = true;
   }
 
   private append(outcome: InputOutcome): void {
     const { input } = outcome;
+    const s = this.statements;
+    this.beginBatch();
     const bulk = !outcome.error && BULK_INPUT_TYPES.has(input.type);
     if (this.bulk && (!bulk || this.bulk.type !== input.type || this.bulk.v !== input.v)) this.cutBlock();
     if (bulk) {
       this.bulk ??= { firstSeq: input.seq, type: input.type, v: input.v, payloads: [] };
       this.bulk.payloads.push(input.payload);
     } else {
-      this.inputRows.push([
+      s.input.run(
         input.seq,
         input.type,
         input.v,
         JSON.stringify(input.payload),
         outcome.reply === undefined ? null : JSON.stringify(outcome.reply),
         outcome.error ? JSON.stringify(outcome.error) : null,
-      ]);
+      );
     }
-    for (const e of outcome.events) this.eventRows.push([e.seq, e.input, e.type, e.v, e.cause.join('.'), JSON.stringify(e.payload)]);
+    for (const e of outcome.events) s.event.run(e.seq, e.input, e.type, e.v, e.cause.join('.'), JSON.stringify(e.payload));
     // Request 0 is the input itself (its type and payload are the input's): only the requests servers made are kept.
-    for (const r of outcome.requests) if (r.id !== 0) this.requestRows.push([input.seq, r.id, r.parent, r.type, r.server, JSON.stringify(r.payload)]);
+    for (const r of outcome.requests) if (r.id !== 0) s.request.run(input.seq, r.id, r.parent, r.type, r.server, JSON.stringify(r.payload));
     this.pendingInputs++;
     if (this.pendingInputs >= this.batchInputs) this.flush();
   }
 
+  /** Writes the pending run of bulk inputs as one compressed block (inside the open batch). */
   private cutBlock(): void {
     const block = this.bulk;
     if (!block) return;
-    this.blockRows.push([block.firstSeq, block.payloads.length, block.type, block.v, BLOCK_ENCODING_JSON_DEFLATE, encodeBlock(block.payloads)]);
+    this.statements.block.run(block.firstSeq, block.payloads.length, block.type, block.v, BLOCK_ENCODING_JSON_DEFLATE, encodeBlock(block.payloads));
     this.bulk = undefined;
-  }
-
-  /** Runs inside the batch transaction. */
-  private writePending(): void {
-    const s = this.statements;
-    for (const row of this.inputRows) s.input.run(row);
-    for (const row of this.blockRows) s.block.run(row);
-    for (const row of this.eventRows) s.event.run(row);
-    for (const row of this.requestRows) s.request.run(row);
-    for (const row of this.viewRows) s.view.run(row);
-    this.committedInputs += this.pendingInputs;
-    const checkpoints = this.machine.timeline.checkpoints();
-    while (this.nextCheckpoint < checkpoints.length && checkpoints[this.nextCheckpoint]!.position <= this.committedInputs) {
-      const c = checkpoints[this.nextCheckpoint++]!;
-      s.checkpoint.run(c.position, c.eventSeq, hashState(c.root));
-    }
-    for (const [name, position] of this.machine.timeline.labels()) {
-      if (position > this.committedInputs || this.writtenLabels.get(name) === position) continue;
-      s.label.run(name, position);
-      this.writtenLabels.set(name, position);
-    }
-    this.inputRows = [];
-    this.blockRows = [];
-    this.eventRows = [];
-    this.requestRows = [];
-    this.viewRows = [];
-    this.pendingInputs = 0;
   }
 }
