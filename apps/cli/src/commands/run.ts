@@ -65,14 +65,16 @@ export function runCommand(file: string, options: RunOptions, context: CommandCo
     progress.stop();
   }
   const summary = { ok: result.ok, steps: result.steps, checks: result.checks, inputs: machine.position, events: machine.timeline.eventCount };
-  writer?.close(summary);
   if (options.json) {
+    writer?.close(summary);
     io.stdout.write(JSON.stringify({ ok: result.ok, steps: result.steps, checks: result.checks, failures: result.failures, views: result.views, ...(options.record ? { recording: options.record } : {}) }) + '\n');
   } else {
     for (const failure of result.failures) printFailure(file, failure, c, io.stdout.write.bind(io.stdout));
     const checks = `${plural(result.checks.passed, 'check')} passed${result.checks.failed > 0 ? `, ${result.checks.failed} failed` : ''}`;
     const head = result.ok ? c.green('ok') : c.red('FAILED');
     io.stdout.write(`${head}: ${plural(result.steps, 'step')}, ${checks}; ${plural(machine.position, 'input')}, ${plural(machine.timeline.eventCount, 'event')}\n`);
+    // The run's results stand even if the recording could not be finished (close throws then, exit 2).
+    writer?.close(summary);
     if (options.record) io.stdout.write(c.dim(`recorded to ${options.record}`) + '\n');
   }
   return result.ok ? EXIT.ok : EXIT.failed;
