@@ -54,10 +54,18 @@ type Outcome = { physical: number; fault?: undefined } | { physical?: undefined;
 
 /**
  * Translates `va` in `target` against `state`, pushing the events that record what the hardware
- * did. `tlb` is a private copy kept in step with the events (so several translations in one
- * decision see each other's fills).
+ * did. When `keepInStep` is set, `tlb` is a private copy updated along with the events (so that
+ * several translations in one decision see each other's fills); otherwise it is only read.
  */
-export function translateOnce(state: MmuState, tlb: Tlb, target: AccessTarget, va: number, kind: MmuAccessKind, events: EmittedEvent[]): Outcome {
+export function translateOnce(
+  state: MmuState,
+  tlb: Tlb,
+  target: AccessTarget,
+  va: number,
+  kind: MmuAccessKind,
+  events: EmittedEvent[],
+  keepInStep = true,
+): Outcome {
   const access = accessCode(kind);
   const user = target.mode === 'user';
   const fail = (code: number): Outcome => {
@@ -69,13 +77,13 @@ export function translateOnce(state: MmuState, tlb: Tlb, target: AccessTarget, v
   const space = target.asid === null ? undefined : state.spaces[target.asid];
   if (!space || target.asid === null) return fail(FAULT_NOT_PRESENT);
   const asid = target.asid;
-  const f = compileFormat(state.format);
+  const f = state.compiledFormat.compiled;
   const vpn = Math.floor(va / f.pageSize);
   const offset = va - vpn * f.pageSize;
   const write = access === ACCESS_WRITE;
   const slot = tlb.probe(vpn, asid);
   if (slot >= 0) {
-    tlb.touch(slot);
+    if (keepInStep) tlb.touch(slot);
     events.push(event(MMU_EVENTS.tlbHit, { slot }));
     const flags = tlb.flags[slot]!;
     const hasDirty = (f.flagLo[FLAG_INDEX_DIRTY]! | f.flagHi[FLAG_INDEX_DIRTY]!) !== 0;
@@ -83,7 +91,7 @@ export function translateOnce(state: MmuState, tlb: Tlb, target: AccessTarget, v
       return { physical: tlb.pfn[slot]! * f.pageSize + offset };
     }
   } else {
-    tlb.misses++;
+    if (keepInStep) tlb.misses++;
     events.push(event(MMU_EVENTS.tlbMissed, { vpn, asid }));
   }
   const result = new WalkResult(f.levels);
@@ -91,7 +99,7 @@ export function translateOnce(state: MmuState, tlb: Tlb, target: AccessTarget, v
   const code = walkFault(result, access, user);
   if (code !== NO_FAULT) {
     if (slot >= 0) {
-      tlb.invalidate(slot);
+      if (keepInStep) tlb.invalidate(slot);
       events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'page', vpn, asid }));
     }
     return fail(code);
@@ -101,7 +109,7 @@ export function translateOnce(state: MmuState, tlb: Tlb, target: AccessTarget, v
   });
   const fillSlot = slot >= 0 ? slot : tlb.victim(vpn);
   const flags = flagsAfterAccess(f, result.flags, write);
-  tlb.fillAt(fillSlot, vpn, asid, result.pfn, flags);
+  if (keepInStep) tlb.fillAt(fillSlot, vpn, asid, result.pfn, flags);
   events.push(event(MMU_EVENTS.tlbFilled, { slot: fillSlot, vpn, asid, pfn: result.pfn, flags }));
   return { physical: result.pfn * f.pageSize + offset };
 }
@@ -129,9 +137,10 @@ export function decideTranslate(
 ): { reply: TranslateReply; events: EmittedEvent[] } {
   const target = resolveTarget(payload, (type, p) => ctx.request(type, p));
   const events: EmittedEvent[] = [];
-  const tlb = state.tlb.clone();
-  if (target.mode !== 'physical') switchIfNeeded(state, tlb, target.asid, events);
-  const outcome = translateOnce(state, tlb, target, payload.va, payload.kind ?? 'read', events);
+  const switching = target.mode !== 'physical' && target.asid !== null && target.asid !== state.current && state.spaces[target.asid] !== undefined;
+  const tlb = switching ? state.tlb.clone() : state.tlb;
+  if (switching) switchIfNeeded(state, tlb, target.asid, events);
+  const outcome = translateOnce(state, tlb, target, payload.va, payload.kind ?? 'read', events, switching);
   return { reply: outcome.fault ? { fault: outcome.fault } : { physical: outcome.physical }, events };
 }
 
@@ -147,10 +156,15 @@ export function decideAccess(state: MmuState, payload: AccessRequest, ctx: Decid
   if (payload.kind === 'write' && payload.value === undefined) throw new RangeError('a write needs a value');
   const target = resolveTarget(payload, (type, p) => ctx.request(type, p));
   const events: EmittedEvent[] = [];
-  const tlb = state.tlb.clone();
-  if (target.mode !== 'physical') switchIfNeeded(state, tlb, target.asid, events);
-  const pageSize = compileFormat(state.format).pageSize;
-  const first = translateOnce(state, tlb, target, payload.address, payload.kind, events);
+  const pageSize = state.compiledFormat.compiled.pageSize;
+  // The TLB is copied only when this decision must see its own changes: after a switch, or
+  // between the two translations of an access that straddles a page boundary.
+  const switching = target.mode !== 'physical' && target.asid !== null && target.asid !== state.current && state.spaces[target.asid] !== undefined;
+  const straddles = target.mode !== 'physical' && (payload.address % pageSize) + size > pageSize;
+  const keepInStep = switching || straddles;
+  const tlb = keepInStep ? state.tlb.clone() : state.tlb;
+  if (switching) switchIfNeeded(state, tlb, target.asid, events);
+  const first = translateOnce(state, tlb, target, payload.address, payload.kind, events, keepInStep);
   let fault = first.fault;
   const physical: number[] = [];
   if (!fault) {

@@ -36,7 +36,7 @@ function createScratch(state: MmuState): Scratch {
 
 /** An editor over the scratch copy of RAM that records what it does as events of address space `asid`. */
 function recordingEditor(state: MmuState, scratch: Scratch, ctx: DecideContext, asid: number, reason: string, events: EmittedEvent[]): PageTableEditor {
-  const format = compileFormat(state.format);
+  const format = state.compiledFormat.compiled;
   let lastOwn = false;
   return {
     ram: scratch.ram,
@@ -98,7 +98,7 @@ export function decideCreateAddressSpace(state: MmuState, asid: number, ctx: Dec
 
 /** Drops the page from the TLB when it holds it, recording the flush (the kernel's flush_tlb_page after a PTE change). */
 function flushPageEvent(state: MmuState, tlb: Tlb, asid: number, va: number, events: EmittedEvent[]): void {
-  const vpn = Math.floor(va / compileFormat(state.format).pageSize);
+  const vpn = Math.floor(va / state.compiledFormat.compiled.pageSize);
   if (tlb.probe(vpn, asid) >= 0) events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'page', vpn, asid }));
 }
 
@@ -137,7 +137,7 @@ export function decidePageEdit(
 export function decideDestroyAddressSpace(state: MmuState, asid: number, ctx: DecideContext): { reply: PageReply; events: EmittedEvent[] } {
   const space = state.spaces[asid];
   if (!space) return { reply: { value: -1, error: 'EINVAL' }, events: [] };
-  const f = compileFormat(state.format);
+  const f = state.compiledFormat.compiled;
   const frames = tableFrames(state.ram, f, space.root);
   const ownSet = new Set(space.tables.filter((t) => t.own).map((t) => t.pfn));
   const own: number[] = [];

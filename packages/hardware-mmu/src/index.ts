@@ -26,7 +26,7 @@ export type { AccessKind, Fault, FaultKind } from './fault.js';
 export { mapDirectMap, physToVirt, shareKernelEntries, virtToPhys } from './directMap.js';
 export { Mmu, createMmu, topDownFrameAllocator } from './mmu.js';
 export type { MmuOptions, MmuStats, ReadDone, ReadResult, Translation, TranslationDone, TranslationFault, WriteResult } from './mmu.js';
-export { applyFlush, evolveMmu, initialMmuState } from './mmuState.js';
+export { CompiledFormatRef, applyFlush, evolveMmu, initialMmuState } from './mmuState.js';
 export type { AddressSpaceRecord, MmuState, Mutable, TableFrame } from './mmuState.js';
 export {
   DIRECTORY_FLAGS,
@@ -75,6 +75,7 @@ export {
 export {
   MAX_RAM_BYTES,
   RAM_CHUNK_BYTES,
+  RAM_CHUNK_SHIFT,
   createPhysicalMemory,
   readPhysical,
   readPhysical64,

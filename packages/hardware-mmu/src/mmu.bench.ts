@@ -7,10 +7,14 @@
  * - TLB hits: a 1,024-entry TLB holds all of the trace's pages, so after the first pass every
  *   access is a hit (target ≥ 50 M/s);
  * - a 4-level walk on every access: no TLB (target ≥ 10 M/s);
- * - the default 64-entry fully associative LRU TLB, with its real hit rate.
+ * - the default 64-entry fully associative LRU TLB, with its real hit rate;
+ * - the same accesses as `mmu/access` inputs through a machine (the bus path scenarios and
+ *   recorded traces take: a transaction, events and the timeline per access).
  */
 import { execSync } from 'node:child_process';
 import { defineSuite, opsPerSecond } from '@vmlab/bench';
+import { createMachine } from '@vmlab/kernel';
+import { mmuSubsystem } from './server.js';
 import { ACCESS_READ, ACCESS_WRITE } from './fault.js';
 import { createMmu, type Mmu } from './mmu.js';
 import { PTE_USER, PTE_WRITE } from './pteFlags.js';
@@ -109,6 +113,37 @@ export default defineSuite('@vmlab/hardware-mmu', [
       const rate = translationsPerSecond(mmu);
       const { tlbHits, tlbMisses } = mmu.stats;
       return { value: rate, details: { 'hit rate %': (100 * tlbHits) / (tlbHits + tlbMisses) } };
+    },
+  },
+  {
+    name: 'mmu/access inputs through a machine (xz trace, x86-64, timeline on)',
+    unit: 'inputs/s',
+    run() {
+      const { addresses, kinds } = loadTrace();
+      const machine = createMachine({ subsystems: [mmuSubsystem], config: { profile: 'linux-x86_64' } });
+      const { pid } = machine.dispatch({ type: 'kernel/spawn', payload: { name: 'xz', personality: 'posix' } }).reply as { pid: number };
+      machine.dispatch({ type: 'kernel/assign-address-space', payload: { pid, addressSpace: 1 } });
+      machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 1 } });
+      const count = 200_000;
+      const mapped = new Set<number>();
+      for (let i = 0; i < count; i++) {
+        const page = Math.floor(addresses[i]! / 4096);
+        if (mapped.has(page)) continue;
+        mapped.add(page);
+        machine.dispatch({ type: 'mmu/map', payload: { asid: 1, va: page * 4096, pfn: 256 + mapped.size, flags: PTE_WRITE | PTE_USER } });
+      }
+      let at = 0;
+      const rate = opsPerSecond(
+        (n) => {
+          for (let i = 0; i < n; i++) {
+            const write = kinds[at] === ACCESS_WRITE;
+            machine.dispatch({ type: 'mmu/access', payload: { pid, address: addresses[at]!, kind: write ? 'write' : 'read', size: 1, ...(write ? { value: i & 0xff } : {}) } });
+            if (++at === count) at = 0;
+          }
+        },
+        { samples: 1 },
+      );
+      return { value: rate, details: { events: machine.timeline.eventCount } };
     },
   },
 ]);

@@ -4,7 +4,7 @@
  * is copied before it changes, so committed states never change.
  */
 import { writableChunks, type MachineConfig } from '@vmlab/kernel';
-import { compileFormat, type PageTableFormat } from './pageTableFormat.js';
+import { compileFormat, type CompiledFormat, type PageTableFormat } from './pageTableFormat.js';
 import { mmuSettings } from './profiles.js';
 import type {
   MemoryWrittenEvent,
@@ -34,6 +34,16 @@ export interface AddressSpaceRecord {
   readonly tables: readonly TableFrame[];
 }
 
+/**
+ * The compiled page-table format, held in the slice inside a class instance so that immer hands
+ * `evolve` the object itself (plain objects in a draft are proxies, which would defeat the
+ * per-format memo of `compileFormat` and the compiled walker).
+ */
+export class CompiledFormatRef {
+  /** Wraps a compiled format. */
+  constructor(readonly compiled: CompiledFormat) {}
+}
+
 /** The mmu slice. */
 export interface MmuState {
   /** The machine profile. */
@@ -42,6 +52,8 @@ export interface MmuState {
   readonly format: PageTableFormat;
   /** The kernel's direct-map base, or null. */
   readonly pageOffset: number | null;
+  /** The same format, compiled. */
+  readonly compiledFormat: CompiledFormatRef;
   /** Physical memory. */
   readonly ram: PhysicalMemory;
   /** Address spaces by id. */
@@ -66,6 +78,7 @@ export function initialMmuState(config: MachineConfig): MmuState {
     profile: settings.profile,
     format: settings.format,
     pageOffset: settings.pageOffset,
+    compiledFormat: new CompiledFormatRef(compileFormat(settings.format)),
     ram: createPhysicalMemory(settings.ramBytes),
     spaces: {},
     current: null,
@@ -81,7 +94,7 @@ export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Applies one mmu event to a draft of the slice (an immer recipe). */
 export function evolveMmu(draft: Mutable<MmuState>, type: string, payload: unknown): void {
-  const f = compileFormat(draft.format);
+  const f = draft.compiledFormat.compiled;
   switch (type) {
     case MMU_EVENTS.tableAllocated: {
       const p = payload as TableAllocatedEvent;
@@ -116,34 +129,34 @@ export function evolveMmu(draft: Mutable<MmuState>, type: string, payload: unkno
       return;
     }
     case MMU_EVENTS.addressSpaceSwitched: {
-      const tlb = draft.tlb.clone();
+      const tlb = draft.tlb.editableCopy();
       tlb.switchAddressSpace();
       draft.tlb = tlb;
       draft.current = (payload as { asid: number }).asid;
       return;
     }
     case MMU_EVENTS.tlbHit: {
-      const tlb = draft.tlb.clone();
+      const tlb = draft.tlb.editableCopy();
       tlb.touch((payload as { slot: number }).slot);
       draft.tlb = tlb;
       return;
     }
     case MMU_EVENTS.tlbMissed: {
-      const tlb = draft.tlb.clone();
+      const tlb = draft.tlb.editableCopy();
       tlb.misses++;
       draft.tlb = tlb;
       return;
     }
     case MMU_EVENTS.tlbFilled: {
       const p = payload as TlbFilledEvent;
-      const tlb = draft.tlb.clone();
+      const tlb = draft.tlb.editableCopy();
       tlb.fillAt(p.slot, p.vpn, p.asid, p.pfn, p.flags);
       draft.tlb = tlb;
       return;
     }
     case MMU_EVENTS.tlbFlushed: {
       const p = payload as TlbFlushedEvent;
-      draft.tlb = applyFlush(draft.tlb.clone(), p);
+      draft.tlb = applyFlush(draft.tlb.editableCopy(), p);
       return;
     }
     case MMU_EVENTS.faultRaised:

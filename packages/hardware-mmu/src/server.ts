@@ -33,7 +33,7 @@ function decideFlush(state: MmuState, p: FlushRequest & { pid?: number }, ctx: D
     return { reply: { dropped }, events: [event(MMU_EVENTS.tlbFlushed, { scope: 'all' })] };
   }
   const asid = p.asid ?? (p.pid !== undefined ? resolveTarget({ pid: p.pid }, (t, q) => ctx.request(t, q)).asid : state.current) ?? 0;
-  const vpn = Math.floor(p.va / compileFormat(state.format).pageSize);
+  const vpn = Math.floor(p.va / state.compiledFormat.compiled.pageSize);
   const dropped = state.tlb.clone().flushPage(vpn, asid);
   return { reply: { dropped }, events: [event(MMU_EVENTS.tlbFlushed, { scope: 'page', vpn, asid })] };
 }
@@ -42,7 +42,7 @@ function decideLookup(state: MmuState, p: { asid?: number; pid?: number; va: num
   const { asid } = resolveTarget(p, (t, q) => ctx.request(t, q));
   const space = asid === null ? undefined : state.spaces[asid];
   if (!space) return { reply: null };
-  const entry = lookupEntry(state.ram, compileFormat(state.format), space.root, p.va);
+  const entry = lookupEntry(state.ram, state.compiledFormat.compiled, space.root, p.va);
   const reply: LookupReply | null = entry ? { pfn: entry.pfn, flags: entry.flags, level: entry.level, entryAddress: entry.address } : null;
   return { reply };
 }
@@ -90,7 +90,7 @@ export const mmuSubsystem = defineSubsystem<MmuState>({
         return { reply: null, events: [event(MMU_EVENTS.memoryWritten, { address: p.address, size: p.size, value: p.value })] };
       }
       case MMU_REQUESTS.info: {
-        const f = compileFormat(state.format);
+        const f = state.compiledFormat.compiled;
         const info: MmuInfo = {
           profile: state.profile,
           format: f.format.name,

@@ -10,6 +10,7 @@
  * Entries live in typed arrays, with an open-addressing index by page number so that a lookup
  * costs one hash probe whatever the associativity; the hot path allocates nothing.
  */
+import { ChunkedArray } from '@vmlab/kernel';
 import { PTE_GLOBAL } from './pteFlags.js';
 
 /** Which entry a full set gives up. */
@@ -62,6 +63,8 @@ export class Tlb {
   clock = 0;
   /** Bumped whenever an entry is filled or dropped, so a caller's cached slot number can be checked. */
   generation = 0;
+  /** A one-byte ChunkedArray made by `editableCopy`: writable only in the kernel edit session that made it. */
+  private sessionToken: ChunkedArray<Uint8Array> | null = null;
   /** Lookups that found their page. */
   hits = 0;
   /** Lookups that did not. */
@@ -228,6 +231,18 @@ export class Tlb {
     copy.generation = this.generation;
     copy.hits = this.hits;
     copy.misses = this.misses;
+    return copy;
+  }
+
+  /**
+   * For an immutable state's `evolve`: `this` when it is a copy made earlier in the current kernel
+   * edit session (the current transaction), else a new such copy. Committed TLBs are never changed
+   * (the kernel seals the session after each transaction, as it does for ChunkedArrays).
+   */
+  editableCopy(): Tlb {
+    if (this.sessionToken?.writable) return this;
+    const copy = this.clone();
+    copy.sessionToken = ChunkedArray.create(Uint8Array, 1, { chunkSize: 1 });
     return copy;
   }
 

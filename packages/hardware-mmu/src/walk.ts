@@ -13,7 +13,7 @@ import { ACCESS_EXEC, ACCESS_WRITE, FAULT_NOT_PRESENT, FAULT_PRIVILEGE, FAULT_PR
 import { FLAG_INDEX_ACCESSED, FLAG_INDEX_DIRTY, type CompiledFormat } from './pageTableFormat.js';
 import { pteFlags, pteFrame, readPteHi, readPteLo } from './pte.js';
 import { PTE_ACCESSED, PTE_DIRTY, PTE_NX, PTE_USER, PTE_WRITE } from './pteFlags.js';
-import type { PhysicalMemory } from './ram.js';
+import { RAM_CHUNK_BYTES, RAM_CHUNK_SHIFT, type PhysicalMemory } from './ram.js';
 
 const TWO_MINUS_32 = 2 ** -32;
 
@@ -73,9 +73,9 @@ export function walkInterpreted(ram: PhysicalMemory, f: CompiledFormat, root: nu
     let lo: number;
     let hi = 0;
     if (pteBytes >= 4) {
-      // Entries of 4 and 8 bytes are aligned, so they never straddle a 4 KiB RAM chunk.
-      const chunk = ram.chunk(address >>> 12);
-      const i = address & 4095;
+      // Entries of 4 and 8 bytes are aligned, so they never straddle a RAM chunk.
+      const chunk = ram.chunk(address >>> RAM_CHUNK_SHIFT);
+      const i = address & (RAM_CHUNK_BYTES - 1);
       lo = (chunk[i]! | (chunk[i + 1]! << 8) | (chunk[i + 2]! << 16) | (chunk[i + 3]! << 24)) >>> 0;
       if (pteBytes === 8) hi = (chunk[i + 4]! | (chunk[i + 5]! << 8) | (chunk[i + 6]! << 16) | (chunk[i + 7]! << 24)) >>> 0;
     } else {
@@ -160,7 +160,7 @@ export function walkerFor(f: CompiledFormat): Walker {
     const index = shift >= 32 ? `(vaHi >>> ${n(shift - 32)})` : `((vaLo >>> ${n(shift)}) | (vaHi << ${n(32 - shift)}))`;
     lines.push(`address = table + (${index} & ${n(f.levelMask[level]!)}) * ${n(f.pteBytes)};`);
     if (f.pteBytes >= 4) {
-      lines.push('chunk = ram.chunk(address >>> 12); i = address & 4095;');
+      lines.push(`chunk = ram.chunk(address >>> ${n(RAM_CHUNK_SHIFT)}); i = address & ${n(RAM_CHUNK_BYTES - 1)};`);
       lines.push('lo = (chunk[i] | (chunk[i + 1] << 8) | (chunk[i + 2] << 16) | (chunk[i + 3] << 24)) >>> 0;');
       lines.push(f.pteBytes === 8 ? 'hi = (chunk[i + 4] | (chunk[i + 5] << 8) | (chunk[i + 6] << 16) | (chunk[i + 7] << 24)) >>> 0;' : 'hi = 0;');
     } else {

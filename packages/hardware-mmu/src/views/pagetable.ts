@@ -26,7 +26,7 @@ export function formatSize(bytes: number): string {
 
 /** Renders the page table of address space `asid` (the `pagetable` view's body). */
 export function renderPageTable(state: MmuState, asid: number, title: string): ViewOutput {
-  const f = compileFormat(state.format);
+  const f = state.compiledFormat.compiled;
   const space = state.spaces[asid];
   if (!space) return { text: `${title}: no page table\n`, json: { asid, mappings: [] } };
   const mappings: Mapping[] = [];

@@ -8,7 +8,7 @@ import { formatVirtual } from './pagetable.js';
 /** Renders the TLB of a state. */
 export function renderTlb(state: MmuState): ViewOutput {
   const { tlb } = state;
-  const f = compileFormat(state.format);
+  const f = state.compiledFormat.compiled;
   const lookups = tlb.hits + tlb.misses;
   const rate = lookups === 0 ? '-' : `${((100 * tlb.hits) / lookups).toFixed(1)}%`;
   const geometry = tlb.ways === tlb.entries ? 'fully associative' : `${tlb.sets} sets of ${tlb.ways} ways`;
