@@ -40,8 +40,13 @@ export interface AddressSpaceRecord {
  * per-format memo of `compileFormat` and the compiled walker).
  */
 export class CompiledFormatRef {
+  /** The compiled format. */
+  readonly compiled: CompiledFormat;
+
   /** Wraps a compiled format. */
-  constructor(readonly compiled: CompiledFormat) {}
+  constructor(compiled: CompiledFormat) {
+    this.compiled = compiled;
+  }
 }
 
 /** The mmu slice. */
