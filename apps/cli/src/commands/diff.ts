@@ -19,7 +19,7 @@ export interface DiffOptions {
 
 /** Runs `diff`; returns the exit code. */
 export function diffCommand(file: string, options: DiffOptions, context: CommandContext): number {
-  const { machine } = loadRecording(file, context.subsystems);
+  const { machine } = loadRecording(file, context);
   const from = options.from === undefined ? 0 : positionOf(machine, options.from, '--from');
   const to = options.to === undefined ? machine.position : positionOf(machine, options.to, '--to');
   const limit = options.limit === undefined ? 10_000 : Math.max(1, parseSeq(options.limit, '--limit'));

@@ -59,7 +59,7 @@ export function renderAt(machine: Machine, options: Omit<InspectOptions, 'json'>
 
 /** Runs `inspect`; returns the exit code. */
 export function inspectCommand(file: string, options: InspectOptions, context: CommandContext): number {
-  const { machine } = loadRecording(file, context.subsystems);
+  const { machine } = loadRecording(file, context);
   const result = renderAt(machine, options);
   const out = context.io.stdout;
   if (options.json) out.write(JSON.stringify(result) + '\n');

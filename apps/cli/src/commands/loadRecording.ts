@@ -3,11 +3,14 @@
  * rebuilds the machine from the stored configuration by re-executing its inputs. Also the
  * helpers that turn `--at`, `--from`, `--to` and `--proc` values into positions and pids.
  */
-import { isKernelError, type AnySubsystem, type Machine, type Task } from '@vmlab/kernel';
+import { basename } from 'node:path';
+import { isKernelError, type Machine, type Task } from '@vmlab/kernel';
 import { resolveProcess } from '@vmlab/scenario';
 import { CliError } from '../errors.js';
 import { readRecording, type Recording } from '../recording/reader.js';
+import { createProgress } from '../output/progress.js';
 import { replayRecording } from '../recording/replay.js';
+import type { CommandContext } from './context.js';
 
 /** A recording and the machine rebuilt from it. */
 export interface LoadedRecording {
@@ -17,10 +20,15 @@ export interface LoadedRecording {
   readonly machine: Machine;
 }
 
-/** Reads `file` and replays it; errors are RecordingErrors (exit 2). */
-export function loadRecording(file: string, subsystems: readonly AnySubsystem[]): LoadedRecording {
+/** Reads `file` and replays it, with a progress bar on a terminal's stderr for long replays; errors are RecordingErrors (exit 2). */
+export function loadRecording(file: string, context: CommandContext): LoadedRecording {
   const recording = readRecording(file);
-  return { recording, machine: replayRecording(recording, subsystems) };
+  const progress = createProgress(context.io.stderr, `replaying ${basename(file)}`, { unit: 'inputs' });
+  try {
+    return { recording, machine: replayRecording(recording, context.subsystems, { onProgress: (done, total) => progress.update(done, total) }) };
+  } finally {
+    progress.stop();
+  }
 }
 
 /** The position of a point given on the command line: a sequence number (inputs applied) or a label. */

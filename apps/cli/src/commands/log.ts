@@ -54,7 +54,7 @@ interface EventEntry {
 
 /** Runs `log`; returns the exit code. */
 export function logCommand(file: string, options: LogOptions, context: CommandContext): number {
-  const { recording, machine } = loadRecording(file, context.subsystems);
+  const { recording, machine } = loadRecording(file, context);
   const { io } = context;
   const c = colorsFor(io.stdout, io.env);
   if (options.why !== undefined) {

@@ -3,12 +3,13 @@
  * stored configuration; with `--verify`, checks every event, every failure, every checkpoint's
  * state hash and the final hash, and names the first input (and event) where they differ.
  */
-import { replayLog } from '@vmlab/kernel';
+import { basename } from 'node:path';
 import { EXIT } from '../errors.js';
 import { colorsFor } from '../output/color.js';
 import { plural } from '../output/format.js';
+import { createProgress } from '../output/progress.js';
 import { readRecording } from '../recording/reader.js';
-import { checkRecordingSchema, verifyRecording } from '../recording/replay.js';
+import { replayRecording, verifyRecording } from '../recording/replay.js';
 import type { CommandContext } from './context.js';
 
 /** Options of `replay`. */
@@ -26,8 +27,13 @@ export function replayCommand(file: string, options: ReplayOptions, context: Com
   const c = colorsFor(io.stdout, io.env);
   const unfinished = recording.complete ? '' : ` (an unfinished recording: the run stopped after input ${recording.log.inputs.length - 1}, its last committed one)`;
   if (!options.verify) {
-    checkRecordingSchema(recording, context.subsystems);
-    const machine = replayLog(recording.log, context.subsystems);
+    const progress = createProgress(io.stderr, `replaying ${basename(file)}`, { unit: 'inputs' });
+    let machine;
+    try {
+      machine = replayRecording(recording, context.subsystems, { onProgress: (done, total) => progress.update(done, total) });
+    } finally {
+      progress.stop();
+    }
     const result = { ok: true, complete: recording.complete, inputs: machine.position, events: machine.timeline.eventCount, finalHash: machine.hash() };
     if (options.json) io.stdout.write(JSON.stringify(result) + '\n');
     else io.stdout.write(`replayed ${plural(result.inputs, 'input')}, ${plural(result.events, 'event')}; final state hash ${result.finalHash}${unfinished}\n`);

@@ -20,20 +20,20 @@ describe('colour', () => {
 describe('the progress bar', () => {
   it('never draws off a terminal, and on one only after a second', () => {
     let written = '';
-    const pipe = createProgress({ write: (t: string) => (written += t) }, 'run', () => 5000);
+    const pipe = createProgress({ write: (t: string) => (written += t) }, 'run', { now: () => 5000 });
     pipe.update(1, 10);
     pipe.stop();
     expect(written).toBe('');
     let clock = 0;
     const tty = { isTTY: true, columns: 80, write: (t: string) => (written += t), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => tty, removeListener: () => tty };
-    const bar = createProgress(tty, 'run', () => clock);
+    const bar = createProgress(tty, 'run', { now: () => clock, unit: 'inputs' });
     clock = 999;
     bar.update(1, 10);
     expect(written).toBe('');
     clock = 1001;
     bar.update(2, 10);
     bar.stop();
-    expect(written).toContain('2/10 steps');
+    expect(written).toContain('2/10 inputs');
   });
 });
 

@@ -17,8 +17,18 @@ export interface Progress {
 /** How long a run goes before the bar appears, in milliseconds. */
 export const PROGRESS_DELAY_MS = 1000;
 
-/** A progress reporter for `stream` (does nothing unless it is a terminal); `now` is the clock in ms. */
-export function createProgress(stream: TextOutput, label: string, now: () => number = () => performance.now()): Progress {
+/** Options of `createProgress`. */
+export interface ProgressOptions {
+  /** What is counted (`steps` by default; `inputs` for replays). */
+  readonly unit?: string;
+  /** The clock in milliseconds (performance.now by default; tests pass their own). */
+  readonly now?: () => number;
+}
+
+/** A progress reporter for `stream` (does nothing unless it is a terminal). */
+export function createProgress(stream: TextOutput, label: string, options: ProgressOptions = {}): Progress {
+  const now = options.now ?? (() => performance.now());
+  const unit = options.unit ?? 'steps';
   if (stream.isTTY !== true) return { update: () => undefined, stop: () => undefined };
   const started = now();
   let bar: cliProgress.SingleBar | undefined;
@@ -29,7 +39,7 @@ export function createProgress(stream: TextOutput, label: string, now: () => num
       if (!bar) {
         if (time - started < PROGRESS_DELAY_MS || done >= total) return;
         bar = new cliProgress.SingleBar(
-          { stream: stream as NodeJS.WritableStream, format: `${label} [{bar}] {percentage}% | {value}/{total} steps | {eta_formatted} left`, hideCursor: true, clearOnComplete: true, fps: 10 },
+          { stream: stream as NodeJS.WritableStream, format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`, hideCursor: true, clearOnComplete: true, fps: 10 },
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, done);

@@ -95,6 +95,21 @@ describe('a recording', () => {
     expect(report.events).toBe(machine.timeline.eventCount);
   });
 
+  it('replays with progress reports to the same machine as the kernel replay', () => {
+    const file = join(dir, 'progress.vmlab');
+    const machine = record(file);
+    const recording = readRecording(file);
+    const reports: [number, number][] = [];
+    const replayed = replayRecording(recording, SUBSYSTEMS, { onProgress: (done, total) => reports.push([done, total]) });
+    expect(replayed.hash()).toBe(machine.hash());
+    expect(replayed.hash()).toBe(replayRecording(recording, SUBSYSTEMS).hash());
+    expect([...replayed.timeline.labels()]).toEqual([...machine.timeline.labels()]);
+    expect(reports).toEqual([[354, 354]]);
+    const partial: [number, number][] = [];
+    expect(replayRecording(recording, SUBSYSTEMS, { upTo: 303, onProgress: (d, t) => partial.push([d, t]) }).timeline.labels().has('end')).toBe(false);
+    expect(partial).toEqual([[303, 303]]);
+  });
+
   it('names the altered event when one event row is changed', () => {
     const file = join(dir, 'altered.vmlab');
     record(file);

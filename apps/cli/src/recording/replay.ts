@@ -3,7 +3,7 @@
  * (a clear error naming each mismatched type unless upcasters cover it), rebuild the machine from
  * the stored configuration by re-executing the inputs, and verify a recording against a replay.
  */
-import { createMachine, isKernelError, planUpcasts, replayLog, verifyReplay, type AnySubsystem, type Machine, type ReplayReport } from '@vmlab/kernel';
+import { createMachine, isKernelError, planUpcasts, replayLog, upcastPayload, verifyReplay, type AnySubsystem, type Machine, type ReplayReport } from '@vmlab/kernel';
 import { RecordingError } from './errors.js';
 import type { Recording } from './reader.js';
 
@@ -18,10 +18,35 @@ export function checkRecordingSchema(recording: Recording, subsystems: readonly 
   }
 }
 
-/** Rebuilds the recorded machine (up to input `upTo`, default all), with the recording's labels. */
-export function replayRecording(recording: Recording, subsystems: readonly AnySubsystem[], options: { upTo?: number } = {}): Machine {
+/** Options of `replayRecording`. */
+export interface ReplayRecordingOptions {
+  /** Re-execute only the inputs before this position (default: all). */
+  readonly upTo?: number;
+  /** Told how far the replay is, every 1024 inputs and at the end (for a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Rebuilds the recorded machine (up to input `upTo`, default all), with the recording's labels:
+ * the kernel's `replayLog`, or, when progress is asked for, the same loop with a progress report
+ * (the kernel's has no hook for one).
+ */
+export function replayRecording(recording: Recording, subsystems: readonly AnySubsystem[], options: ReplayRecordingOptions = {}): Machine {
   checkRecordingSchema(recording, subsystems);
-  return replayLog(recording.log, subsystems, options.upTo === undefined ? {} : { upTo: options.upTo });
+  const { log } = recording;
+  const onProgress = options.onProgress;
+  if (!onProgress) return replayLog(log, subsystems, options.upTo === undefined ? {} : { upTo: options.upTo });
+  const machine = createMachine({ subsystems, config: log.config, checkpointEvery: log.checkpointEvery });
+  const plan = planUpcasts(log.fingerprint, machine.fingerprint(), machine.upcasters());
+  const upTo = Math.min(options.upTo ?? log.inputs.length, log.inputs.length);
+  for (let seq = 0; seq < upTo; seq++) {
+    const input = log.inputs[seq]!;
+    machine.dispatch({ type: input.type, payload: upcastPayload(plan, input.type, input.payload) });
+    if ((seq & 1023) === 1023) onProgress(seq + 1, upTo);
+  }
+  for (const [name, position] of log.labels) if (position <= upTo) machine.timeline.label(name, position);
+  onProgress(upTo, upTo);
+  return machine;
 }
 
 /**
