@@ -14,4 +14,5 @@ export { readRecording } from './recording/reader.js';
 export type { Recording } from './recording/reader.js';
 export { RecordingError } from './recording/errors.js';
 export { checkRecordingSchema, replayRecording, verifyRecording } from './recording/replay.js';
+export type { ReplayRecordingOptions } from './recording/replay.js';
 export { RECORDING_FORMAT } from './recording/schema.js';
