@@ -63,6 +63,8 @@ export function mmuSettings(config: Readonly<Record<string, unknown>>): MmuMachi
   const ramBytes = typeof config.ram === 'number' ? config.ram : defaults.ramBytes;
   const tlbConfig = (config.tlb && typeof config.tlb === 'object' ? config.tlb : {}) as TlbConfig;
   const entries = tlbConfig.entries ?? 64;
-  const tlb = { ...tlbConfig, entries, ways: tlbConfig.ways ?? entries };
+  // The random replacement policy draws from its own generator, seeded by the machine's seed.
+  const seed = tlbConfig.seed ?? (typeof config.seed === 'number' ? config.seed : 1);
+  const tlb = { ...tlbConfig, entries, ways: tlbConfig.ways ?? entries, seed };
   return { profile, format, ramBytes, tlb, pageOffset: format === defaults.format ? defaults.pageOffset : null };
 }

@@ -33,6 +33,22 @@ describe('TLB hits and misses for known sequences', () => {
     expect(tlb.probe(4, 1)).toBeGreaterThanOrEqual(0);
   });
 
+  it('random replacement is deterministic for a seed and only evicts within the set', () => {
+    const outcome = (seed: number): number[] => {
+      const tlb = new Tlb({ entries: 4, ways: 4, replacement: 'random', seed });
+      run(tlb, [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4]);
+      return [tlb.hits, tlb.misses, ...[1, 2, 3, 4, 5, 6, 7, 8].map((p) => (tlb.probe(p, 1) >= 0 ? 1 : 0))];
+    };
+    expect(outcome(7)).toEqual(outcome(7));
+    const [hits, misses, ...present] = outcome(7);
+    expect(hits! + misses!).toBe(12);
+    expect(present.reduce((a, b) => a + b, 0)).toBe(4); // a full 4-entry TLB
+    // 32-bit xorshift from seed 1: 1 → 270369 (Marsaglia's step 13, 17, 5).
+    const tlb = new Tlb({ entries: 4, replacement: 'random' });
+    tlb.fill(1, 1, 1, 0);
+    expect(tlb.randomState).toBe(270369);
+  });
+
   it('returns the cached frame and flags', () => {
     const tlb = new Tlb();
     tlb.fill(0x7ffff, 1, 0x1234, 0x67);

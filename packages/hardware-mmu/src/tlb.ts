@@ -13,8 +13,8 @@
 import { ChunkedArray } from '@vmlab/kernel';
 import { PTE_GLOBAL } from './pteFlags.js';
 
-/** Which entry a full set gives up. */
-export type TlbReplacement = 'lru' | 'fifo';
+/** Which entry a full set gives up: least recently used, first filled, or a pseudo-random one. */
+export type TlbReplacement = 'lru' | 'fifo' | 'random';
 
 /** TLB geometry and behaviour. */
 export interface TlbConfig {
@@ -26,6 +26,8 @@ export interface TlbConfig {
   readonly replacement?: TlbReplacement;
   /** Tag entries with an address-space id so a switch needs no flush (default false). */
   readonly asids?: boolean;
+  /** Seed of the `random` policy's generator (default 1); runs with the same seed choose the same victims. */
+  readonly seed?: number;
 }
 
 
@@ -65,6 +67,8 @@ export class Tlb {
   generation = 0;
   /** A one-byte ChunkedArray made by `editableCopy`: writable only in the kernel edit session that made it. */
   private sessionToken: ChunkedArray<Uint8Array> | null = null;
+  /** State of the `random` policy's xorshift32 generator (advanced by every fill). */
+  randomState: number;
   /** Lookups that found their page. */
   hits = 0;
   /** Lookups that did not. */
@@ -84,6 +88,7 @@ export class Tlb {
     this.replacement = config.replacement ?? 'lru';
     this.asids = config.asids ?? false;
     this.lru = this.replacement === 'lru';
+    this.randomState = (config.seed ?? 1) >>> 0 || 1;
     this.valid = new Uint8Array(entries);
     this.vpn = new Float64Array(entries);
     this.asid = new Int32Array(entries);
@@ -99,7 +104,7 @@ export class Tlb {
 
   /** The configuration this TLB was built with. */
   get config(): Required<TlbConfig> {
-    return { entries: this.entries, ways: this.ways, replacement: this.replacement, asids: this.asids };
+    return { entries: this.entries, ways: this.ways, replacement: this.replacement, asids: this.asids, seed: this.randomState };
   }
 
   /** Fibonacci hashing of the page number's low 32 bits (pages 2^32 pages apart share a chain, which only costs a probe). */
@@ -136,7 +141,10 @@ export class Tlb {
     if (this.lru) this.stamp[slot] = ++this.clock;
   }
 
-  /** The slot a fill of page `vpn` would use: an invalid entry of its set, else the oldest. */
+  /**
+   * The slot a fill of page `vpn` would use: an invalid entry of its set, else the oldest (LRU,
+   * FIFO) or the way the generator's current state names (random). Changes nothing.
+   */
   victim(vpn: number): number {
     const first = ((vpn >>> 0) & (this.sets - 1)) * this.ways;
     let best = first;
@@ -144,12 +152,19 @@ export class Tlb {
       if (this.valid[slot] === 0) return slot;
       if (this.stamp[slot]! < this.stamp[best]!) best = slot;
     }
+    if (this.replacement === 'random') return first + (this.randomState % this.ways);
     return best;
   }
 
   /** Caches a translation in `slot` (from `victim`), replacing what was there. */
   fillAt(slot: number, vpn: number, asid: number, pfn: number, flags: number): void {
     this.generation++;
+    // xorshift32 (Marsaglia 2003): the next victim choice of the random policy.
+    let x = this.randomState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.randomState = x >>> 0;
     if (this.valid[slot] === 1) this.unindex(slot);
     this.valid[slot] = 1;
     this.vpn[slot] = vpn;
@@ -229,6 +244,7 @@ export class Tlb {
     copy.index.set(this.index);
     copy.clock = this.clock;
     copy.generation = this.generation;
+    copy.randomState = this.randomState;
     copy.hits = this.hits;
     copy.misses = this.misses;
     return copy;
