@@ -121,12 +121,11 @@ export function switchIfNeeded(state: MmuState, tlb: Tlb, asid: number | null, e
   events.push(event(MMU_EVENTS.addressSpaceSwitched, { asid, dropped }));
 }
 
-/** Hands a fault to the pager when one serves faults; true when it says it resolved it. */
-function pagerResolved(ctx: DecideContext, fault: MmuFault, target: AccessTarget): boolean {
-  if (!ctx.serves(PAGER_HANDLE_FAULT)) return false;
+/** Hands a fault to the pager when one serves faults; its answer, or null when nobody serves faults. */
+function handToPager(ctx: DecideContext, fault: MmuFault, target: AccessTarget): PagerFaultReply | null {
+  if (!ctx.serves(PAGER_HANDLE_FAULT)) return null;
   const request: PagerFaultRequest = { ...fault, asid: target.asid ?? -1, ...(target.pid === undefined ? {} : { pid: target.pid }) };
-  const reply = ctx.request<PagerFaultReply | null>(PAGER_HANDLE_FAULT, request);
-  return reply?.resolved === true;
+  return ctx.request<PagerFaultReply | null>(PAGER_HANDLE_FAULT, request);
 }
 
 /** Decides `mmu/translate`. */
@@ -185,7 +184,8 @@ export function decideAccess(state: MmuState, payload: AccessRequest, ctx: Decid
     }
   }
   if (fault) {
-    if ((payload.retry ?? 0) < MAX_RETRIES && pagerResolved(ctx, fault, target)) {
+    const pager = (payload.retry ?? 0) < MAX_RETRIES ? handToPager(ctx, fault, target) : null;
+    if (pager?.resolved === true) {
       // The pager changed the tables through requests; this decision's `state` predates them, so
       // the access is made again as a fresh request. Of this attempt only the fault is recorded:
       // its TLB and accessed-bit events were computed from the older state and would be applied
@@ -193,7 +193,8 @@ export function decideAccess(state: MmuState, payload: AccessRequest, ctx: Decid
       const again = ctx.request<AccessReply>('mmu/access', { ...payload, retry: (payload.retry ?? 0) + 1 });
       return { reply: again, events: events.filter((e) => e.type === MMU_EVENTS.faultRaised) };
     }
-    return { reply: { fault }, events };
+    // Unresolved: the reply carries the fault, with the signal or exception the pager named.
+    return { reply: { fault: pager?.signal ? { ...fault, signal: pager.signal } : fault }, events };
   }
   if (payload.kind === 'write') {
     const value = payload.value!;

@@ -87,6 +87,8 @@ export interface MmuFault {
   readonly user: boolean;
   /** The x86 page-fault error code (P 1, W/R 2, U/S 4, I/D 0x10). */
   readonly errorCode: number;
+  /** In an `mmu/access` reply: the signal or exception the pager named for an unresolved fault (`SIGSEGV`). */
+  readonly signal?: string;
 }
 
 /** Payload of `mmu/create-address-space`. */

@@ -104,6 +104,10 @@ describe('mmu server', () => {
     expect(write.reply).toEqual({});
     expect(write.events.filter((e) => e.type === 'mmu/fault-raised')).toHaveLength(1);
     expect(readPhysical(machine.slice<MmuState>('mmu').ram, 9 * 8192 + 0x10, 1)).toBe(42);
+    // A protection fault the pager does not resolve comes back with the signal it named.
+    machine.dispatch({ type: 'mmu/protect', payload: { asid: 1, va: 0x4000, flags: PTE_USER } });
+    const denied = machine.dispatch({ type: 'mmu/access', payload: { pid, address: 0x4010, kind: 'write', size: 1, value: 1 } });
+    expect(denied.reply).toMatchObject({ fault: { kind: 'protection', signal: 'SIGSEGV' } });
   });
 
   it('keeps a committed state unchanged by later inputs (RAM and TLB)', () => {
