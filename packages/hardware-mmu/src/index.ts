@@ -38,6 +38,7 @@ export {
   mapPage,
   protectPage,
   tableFrames,
+  testAndClearAccessed,
   unmapPage,
 } from './pageTable.js';
 export type { EntryLookup, MapError, Mapping, PageTableEditor } from './pageTable.js';

@@ -20,7 +20,7 @@ import {
 } from './fault.js';
 import { mapDirectMap, shareKernelEntries } from './directMap.js';
 import { BUILT_IN_FORMATS, compileFormat, FLAG_INDEX_DIRTY, type CompiledFormat, type PageTableFormat } from './pageTableFormat.js';
-import { createRootTable, lookupEntry, type EntryLookup, mapPage, protectPage, unmapPage, type MapError, type PageTableEditor } from './pageTable.js';
+import { createRootTable, lookupEntry, testAndClearAccessed, type EntryLookup, mapPage, protectPage, unmapPage, type MapError, type PageTableEditor } from './pageTable.js';
 import { writePte } from './pte.js';
 import { PTE_DIRTY } from './pteFlags.js';
 import { createPhysicalMemory, readPhysical, writePhysical, type AccessSize, type PhysicalMemory } from './ram.js';
@@ -207,6 +207,11 @@ export class Mmu {
   /** Copies the kernel space's top-level entries from `pageOffset` up into `asid`'s table (`clone_pgd_range`). */
   shareKernelEntries(kernelAsid: number, asid: number, pageOffset: number): number {
     return shareKernelEntries(this.editor, this.rootOf(kernelAsid), this.rootOf(asid), pageOffset);
+  }
+
+  /** Clears the accessed bit of the page at `va` (no TLB flush: see `testAndClearAccessed`); true when it was set. */
+  clearAccessed(va: number, asid?: number): boolean {
+    return testAndClearAccessed(this.editor, this.rootOf(asid), va);
   }
 
   /** The present entry mapping `va` in `asid` (no side effects), or null. */

@@ -165,6 +165,20 @@ export function protectPage(editor: PageTableEditor, root: number, va: number, f
   return true;
 }
 
+/**
+ * Clears the accessed bit of the entry mapping `va` and says whether it was set (Linux
+ * `ptep_test_and_clear_young`, used by /proc/PID/clear_refs and page reclaim). The caller must
+ * flush the TLB afterwards, as Linux does, or cached translations keep the bit from being set again.
+ */
+export function testAndClearAccessed(editor: PageTableEditor, root: number, va: number): boolean {
+  const f = editor.format;
+  const entry = lookupEntry(editor.ram, f, root, va);
+  if (!entry || (entry.flags & PTE_ACCESSED) === 0) return false;
+  const words = encodePte(f, entry.pfn, entry.flags & ~PTE_ACCESSED);
+  setEntry(editor, entry.address, words.lo, words.hi, entry.level);
+  return true;
+}
+
 /** One present mapping found by `forEachMapping`. */
 export interface Mapping {
   /** First virtual address of the page. */
