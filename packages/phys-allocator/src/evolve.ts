@@ -29,7 +29,7 @@ export function evolvePhys(draft: PhysDraft, e: EventEnvelope): void {
       const memory = writableMemory(draft);
       takeFreeBlock(memory.buddy, zoneOfPfn(memory.layout.zones, p.pfn), p.pfn, p.order);
       const owner = ownerIndex(memory.owners, p.owner ?? undefined);
-      markAllocated(memory, p.pfn, p.order, owner, ownerFlags(memory, owner));
+      markAllocated(memory, p.pfn, p.order, owner, ownerFlags(memory, owner), p.gfp);
       return;
     }
     case PHYS_EVENTS.pagesFreed: {

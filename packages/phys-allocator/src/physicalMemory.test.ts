@@ -91,6 +91,15 @@ describe('physical memory of a 64 MiB linux-i386 machine (worked by hand)', () =
     expect(() => freePages(memory, pfn, 1)).toThrow(/bad page/);
   });
 
+  it('__GFP_COMP marks the head of a compound block PG_head (prep_compound_page)', () => {
+    const memory = createPhysicalMemory({ profile: 'tiny' });
+    const pfn = allocPages(memory, GFP.GFP_KERNEL | GFP.__GFP_COMP, 2);
+    expect(countFrames(memory, PAGE_FLAGS.head)).toBe(1);
+    expect(memory.buddy.frames.flags.get(pfn)).toBe(PAGE_FLAGS.head);
+    freePages(memory, pfn, 2);
+    expect(countFrames(memory, PAGE_FLAGS.head)).toBe(0);
+  });
+
   it('marks slab allocations PG_slab on every frame and clears it on free', () => {
     const memory = createPhysicalMemory({ profile: 'tiny' });
     const pfn = allocPages(memory, GFP.GFP_KERNEL, 2, 'slab');

@@ -164,8 +164,11 @@ export function findBlockForAllocation(memory: PhysicalMemory, gfp: number, orde
   return NO_FRAME;
 }
 
-/** Marks the 2^order frames at `pfn` in use by `owner` (prep_new_page: refcount 1 on the head). */
-export function markAllocated(memory: PhysicalMemory, pfn: number, order: number, owner: number, extraFlags: number): void {
+/**
+ * Marks the 2^order frames at `pfn` in use by `owner` (prep_new_page: refcount 1 on the head;
+ * with __GFP_COMP and order > 0 the head gets PG_head, prep_compound_page).
+ */
+export function markAllocated(memory: PhysicalMemory, pfn: number, order: number, owner: number, extraFlags: number, gfp = 0): void {
   const frames = memory.buddy.frames;
   frames.refcount.set(pfn, 1);
   frames.order.set(pfn, order);
@@ -174,6 +177,7 @@ export function markAllocated(memory: PhysicalMemory, pfn: number, order: number
     frames.owner.set(frame, owner);
     if (extraFlags !== 0) frames.flags.set(frame, extraFlags);
   }
+  if (gfp & GFP.__GFP_COMP && order > 0) frames.flags.set(pfn, extraFlags | PAGE_FLAGS.head);
 }
 
 /** Flags every frame of an allocation by `owner` gets: PG_slab for the slab allocator (__SetPageSlab, mm/slub.c). */
@@ -190,7 +194,7 @@ export function allocPages(memory: PhysicalMemory, gfp: number, order: number, o
   if (head === NO_FRAME) return NO_FRAME;
   takeFreeBlock(memory.buddy, foundZone, head, order);
   const ownerId = owner === undefined ? KERNEL_OWNER : ownerIndex(memory.owners, owner);
-  markAllocated(memory, head, order, ownerId, ownerFlags(memory, ownerId));
+  markAllocated(memory, head, order, ownerId, ownerFlags(memory, ownerId), gfp);
   return head;
 }
 
