@@ -141,7 +141,7 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
     return !this.frozen && this.session === currentEditSession;
   }
 
-  /** Reads element `index` (undefined outside 0..length-1, like a typed array). */
+  /** Reads element `index`, which must be in 0..length-1 (not checked, for speed). */
   get(index: number): number {
     return this.chunks[index >>> this.shift]![index & this.mask]!;
   }

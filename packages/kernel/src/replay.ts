@@ -136,6 +136,10 @@ export function verifyReplay(log: RunLog, subsystems: readonly AnySubsystem[]): 
   for (let seq = 0; seq < log.inputs.length; seq++) {
     const input = log.inputs[seq]!;
     const outcome = machine.dispatch({ type: input.type, payload: upcastPayload(plan, input.type, input.payload) });
+    const recordedError = failed.get(seq);
+    if (outcome.error && recordedError && (outcome.error.code ?? outcome.error.name) !== (recordedError.code ?? recordedError.name)) {
+      return report({ input: seq, reason: `it failed with ${outcome.error.code ?? outcome.error.name} on replay but with ${recordedError.code ?? recordedError.name} when recorded` }, seq + 1);
+    }
     if (Boolean(outcome.error) !== failed.has(seq)) {
       const reason = outcome.error ? `it failed on replay (${outcome.error.message}) but succeeded when recorded` : `it succeeded on replay but failed when recorded (${failed.get(seq)!.message})`;
       return report({ input: seq, reason }, seq + 1);

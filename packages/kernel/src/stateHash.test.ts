@@ -22,6 +22,13 @@ describe('hashState', () => {
     expect(hashState(a)).not.toBe(hashState(b));
   });
 
+  it('ignores the padding of the last chunk and tells element types apart', () => {
+    const filled = ChunkedArray.create(Uint8Array, 3, { fill: 5 });
+    const copied = ChunkedArray.from(Uint8Array, [5, 5, 5]);
+    expect(hashState(filled.freeze())).toBe(hashState(copied.freeze()));
+    expect(hashState(new Uint8Array([1, 2]))).not.toBe(hashState(new Uint16Array([1, 2])));
+  });
+
   it('is a 16-digit hex string, stable across runs', () => {
     // Pinned: a change here means recordings made before it no longer verify.
     expect(hashState({ kernel: { tick: 0 }, counter: { count: 3 } })).toBe(hashState({ counter: { count: 3 }, kernel: { tick: 0 } }));

@@ -142,10 +142,17 @@ function digestObject(value: object): readonly [number, number] {
     h.word(TAG.chunked);
     h.string(value.elementType);
     h.word(value.length);
-    for (let c = 0; c < value.chunkCount; c++) feedDigest(h, digestTypedArray(value.chunk(c) as ArrayLike<number> & object, !value.writable));
+    for (let c = 0; c < value.chunkCount; c++) {
+      // Only the elements inside the array count: the last chunk's padding is not contents.
+      const chunk = value.chunk(c) as ArrayLike<number> & object & { subarray(start: number, end: number): ArrayLike<number> & object };
+      const inside = value.length - c * value.chunkSize;
+      const part = inside < value.chunkSize ? chunk.subarray(0, inside) : chunk;
+      feedDigest(h, digestTypedArray(part, !value.writable && part === chunk));
+    }
     cacheable = !value.writable;
   } else if (ArrayBuffer.isView(value)) {
     h.word(TAG.typedArray);
+    h.string(value.constructor.name);
     feedDigest(h, digestTypedArray(value as unknown as ArrayLike<number> & object, false));
     cacheable = false;
   } else if (Array.isArray(value)) {
