@@ -51,6 +51,16 @@ describe('Machine', () => {
     expect(m.timeline.eventCount).toBe(2);
   });
 
+  it('logs inputs that nobody can change afterwards', () => {
+    const m = createMachine({ subsystems });
+    const payload = { by: 4 };
+    m.dispatch({ type: 'counter/increment', payload });
+    expect(() => {
+      payload.by = 100;
+    }).toThrow(TypeError);
+    expect(m.timeline.input(0).payload).toEqual({ by: 4 });
+  });
+
   it('keeps every committed root frozen when asked to', () => {
     const m = createMachine({ subsystems, freeze: true });
     m.dispatch({ type: 'ledger/deposit', payload: { account: 'a', amount: 5 } });

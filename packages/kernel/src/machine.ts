@@ -93,7 +93,9 @@ export class Machine {
     if (this.dispatching) throw new KernelError('REENTRANT_DISPATCH', 'dispatch was called while an input was executing');
     const v = this.versions.get(message.type);
     if (v === undefined) throw new KernelError('NO_SERVER', `no server handles requests of type ${message.type}`, { type: message.type });
-    const input: InputEnvelope = { seq: this.timeline.length, type: message.type, v, payload: message.payload };
+    // The log keeps the payload itself: freeze it so neither the caller nor a server can change
+    // a logged input afterwards (which would make seek and replay diverge).
+    const input: InputEnvelope = Object.freeze({ seq: this.timeline.length, type: message.type, v, payload: deepFreeze(message.payload) });
     this.dispatching = true;
     try {
       const execution = this.executor.execute(this.root, input, this.timeline.eventCount, this.timeline.logRequests);
@@ -115,7 +117,11 @@ export class Machine {
     const spec = this.registry.call(name, caller.kind);
     if (!spec) throw new KernelError('NO_SERVER', `no call ${name} is available to ${caller.kind}`, { name, caller: caller.kind });
     const named: Record<string, CallValue | undefined> = {};
-    spec.params.forEach((param, i) => (named[param.name] = args[i]));
+    // Omitted optional arguments are left out, not set to undefined, so payloads stay plain JSON
+    // (a recording stores JSON, and the state hash tells `{ a: undefined }` from `{}`).
+    spec.params.forEach((param, i) => {
+      if (args[i] !== undefined) named[param.name] = args[i];
+    });
     const payload = spec.toPayload ? spec.toPayload(named, caller) : caller.pid === undefined ? named : { ...named, pid: caller.pid };
     const outcome = this.dispatch({ type: spec.request, payload });
     if (outcome.error) return { value: null, error: outcome.error.code ?? outcome.error.name, outcome };
@@ -169,6 +175,13 @@ function renderView(view: RegisteredView, root: RootState, executor: Executor, p
     ...(pid === undefined ? {} : { pid }),
     query: <R>(type: string, payload: unknown) => executor.query(root, type, payload) as R,
   });
+}
+
+/** Freezes plain objects and arrays, recursively (typed arrays cannot be frozen and are left as they are). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
 }
 
 /** Builds a machine from subsystems and a configuration. */
