@@ -1,0 +1,39 @@
+/**
+ * anon_vma_prepare (mm/rmap.c): a region gets its anon_vma at its first anonymous fault, reusing
+ * an adjacent compatible region's one when it can (find_mergeable_anon_vma, anon_vma_compatible).
+ * The pager calls this; scenarios see it as a first write.
+ */
+import { PAGE_SIZE, VM_EXEC, VM_READ, VM_WRITE } from './constants.js';
+import type { AddressSpace } from './addressSpace.js';
+import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
+import type { Region } from './region.js';
+import { treeAt, treeRankAbove } from './regionTree.js';
+
+const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
+
+/** anon_vma_compatible: adjacent, same file, flags equal except access bits, page offsets continuing. */
+function compatible(low: Region, high: Region): boolean {
+  return (
+    low.end === high.start &&
+    low.file === high.file &&
+    ((low.flags ^ high.flags) & ~VM_ACCESS_FLAGS) === 0 &&
+    high.pgoff === low.pgoff + (high.start - low.start) / PAGE_SIZE
+  );
+}
+
+/** Gives the region containing `address` an anon_vma if it has none (next's first, then prev's, else a new one). */
+export function anonVmaPrepare(space: AddressSpace, address: number): OperationResult {
+  const rank = treeRankAbove(space.tree, address);
+  const region = treeAt(space.tree, rank);
+  if (!region || region.start > address) return failure(space, 'EFAULT');
+  if (region.anonVma !== 0) return { space, edits: [], value: region.anonVma };
+  const next = treeAt(space.tree, rank + 1);
+  const prev = treeAt(space.tree, rank - 1);
+  let anonVma = 0;
+  if (next && next.anonVma && compatible(region, next)) anonVma = next.anonVma;
+  else if (prev && prev.anonVma && compatible(prev, region)) anonVma = prev.anonVma;
+  else anonVma = space.nextAnonVma;
+  const editor = new SpaceEditor(space);
+  editor.apply({ kind: 'anon-vma-assigned', start: region.start, anonVma });
+  return success(editor, anonVma);
+}

@@ -1,0 +1,151 @@
+/**
+ * Address-space layouts per profile: where the user space ends, where the mmap area and the
+ * stack go, and how free areas are searched. Numbers from arch/x86/include/asm/page_64_types.h,
+ * page_32_types.h, processor.h (TASK_SIZE, STACK_TOP, TASK_UNMAPPED_BASE), arch/x86/mm/mmap.c
+ * (mmap_base) and mm/mmap.c (stack_guard_gap); the Win32 numbers from MSDN "Virtual Address Space"
+ * and GetSystemInfo (dwAllocationGranularity).
+ */
+import { PAGE_SIZE } from './constants.js';
+import { pageAlign } from './region.js';
+
+/** A profile's layout parameters. */
+export interface Layout {
+  /** The profile's name (`linux-x86_64`, `linux-i386`, `win2000-x86`). */
+  readonly profile: string;
+  /** TASK_SIZE: one past the highest user address. */
+  readonly taskSize: number;
+  /** STACK_TOP: where the initial stack ends. */
+  readonly stackTop: number;
+  /** vm.mmap_min_addr: the lowest address a mapping may use. */
+  readonly mmapMinAddr: number;
+  /** stack_guard_gap: the gap kept below a grows-down region (256 pages, mm/mmap.c). */
+  readonly stackGuardGap: number;
+  /** RLIMIT_STACK soft limit. */
+  readonly stackLimit: number;
+  /** Top-down placement from mmap_base (the default), or legacy bottom-up from TASK_UNMAPPED_BASE. */
+  readonly topDown: boolean;
+  /** mm->mmap_base. */
+  readonly mmapBase: number;
+  /** TASK_UNMAPPED_BASE: the legacy layout's base and the top-down search's fallback floor. */
+  readonly legacyBase: number;
+  /** Anonymous mappings whose length is a multiple of 2 MiB are 2 MiB-aligned (mm/huge_memory.c, 64-bit only). */
+  readonly thpAlign: boolean;
+  /** Alignment of every placement (PAGE_SIZE on Linux, 64 KiB allocation granularity on Win32). */
+  readonly granularity: number;
+  /** Width of the maps header before the name (25 + sizeof(void *) * 6 - 1, task_mmu.c). */
+  readonly mapsWidth: number;
+  /** The x86-64 [vsyscall] gate area that maps prints last (arch/x86/entry/vsyscall), or null. */
+  readonly gateArea: { readonly start: number; readonly end: number } | null;
+  /** Where brk starts in an address space with no program loaded (ELF_ET_DYN_BASE / the i386 ELF base). */
+  readonly defaultBrk: number;
+  /** vm.max_map_count: the most regions an address space may hold. */
+  readonly maxMapCount: number;
+  /** Size of the initial stack region: one page of arguments plus the 128 KiB setup_arg_pages adds (fs/exec.c). */
+  readonly initialStack: number;
+}
+
+/** Options that override a profile's defaults (from the machine configuration). */
+export interface LayoutOptions {
+  /** Use the legacy bottom-up layout (`setarch -L`, vm.legacy_va_layout). */
+  readonly legacyLayout?: boolean;
+  /** RLIMIT_STACK in bytes (default 8 MiB). */
+  readonly stackLimit?: number;
+  /** vm.mmap_min_addr (default 4096, the value on the reference machine). */
+  readonly mmapMinAddr?: number;
+  /** vm.max_map_count (default 65530). */
+  readonly maxMapCount?: number;
+}
+
+const MiB = 1024 * 1024;
+/** 256 pages: mm/mmap.c stack_guard_gap. */
+const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+
+/**
+ * arch/x86/mm/mmap.c mmap_base(): the gap below the stack is RLIMIT_STACK plus the guard gap
+ * (plus the stack's random offset, 0 without randomisation), clamped to [128 MiB, 5/6 of the task size].
+ */
+export function topDownMmapBase(taskSize: number, stackLimit: number): number {
+  let gap = stackLimit + STACK_GUARD_GAP;
+  const gapMin = 128 * MiB;
+  const gapMax = Math.floor(taskSize / 6) * 5;
+  if (gap < gapMin) gap = gapMin;
+  else if (gap > gapMax) gap = gapMax;
+  return pageAlign(taskSize - gap);
+}
+
+/** The layout of profile `profile` (unknown profiles use linux-x86_64's rules). */
+export function layoutFor(profile: string | undefined, options: LayoutOptions = {}): Layout {
+  const stackLimit = options.stackLimit ?? 8 * MiB;
+  const mmapMinAddr = options.mmapMinAddr ?? PAGE_SIZE;
+  const maxMapCount = options.maxMapCount ?? 65530;
+  const legacy = options.legacyLayout ?? false;
+  switch (profile) {
+    case 'linux-i386':
+    case 'tiny': {
+      // 3 GB / 1 GB split: PAGE_OFFSET 0xC0000000; TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3).
+      const taskSize = 0xc0000000;
+      return {
+        profile: profile,
+        taskSize,
+        stackTop: taskSize,
+        mmapMinAddr,
+        stackGuardGap: STACK_GUARD_GAP,
+        stackLimit,
+        topDown: !legacy,
+        mmapBase: legacy ? pageAlign(taskSize / 3) : topDownMmapBase(taskSize, stackLimit),
+        legacyBase: pageAlign(taskSize / 3),
+        thpAlign: false,
+        granularity: PAGE_SIZE,
+        mapsWidth: 25 + 4 * 6 - 1,
+        gateArea: null,
+        defaultBrk: 0x08048000,
+        maxMapCount,
+        initialStack: PAGE_SIZE + 128 * 1024,
+      };
+    }
+    case 'win2000-x86': {
+      // 2 GB user space from 0x00010000 to 0x7FFEFFFF; 64 KiB allocation granularity; lowest-first placement.
+      const taskSize = 0x7fff0000;
+      return {
+        profile,
+        taskSize,
+        stackTop: taskSize,
+        mmapMinAddr: 0x10000,
+        stackGuardGap: 0,
+        stackLimit: 1 * MiB,
+        topDown: false,
+        mmapBase: 0x10000,
+        legacyBase: 0x10000,
+        thpAlign: false,
+        granularity: 0x10000,
+        mapsWidth: 25 + 4 * 6 - 1,
+        gateArea: null,
+        defaultBrk: 0x00400000,
+        maxMapCount,
+        initialStack: PAGE_SIZE + 128 * 1024,
+      };
+    }
+    default: {
+      // x86-64, 4-level paging: TASK_SIZE_LOW = (1 << 47) - PAGE_SIZE (page_64_types.h DEFAULT_MAP_WINDOW).
+      const taskSize = 2 ** 47 - PAGE_SIZE;
+      return {
+        profile: profile ?? 'linux-x86_64',
+        taskSize,
+        stackTop: taskSize,
+        mmapMinAddr,
+        stackGuardGap: STACK_GUARD_GAP,
+        stackLimit,
+        topDown: !legacy,
+        mmapBase: legacy ? pageAlign(taskSize / 3) : topDownMmapBase(taskSize, stackLimit),
+        legacyBase: pageAlign(taskSize / 3),
+        thpAlign: true,
+        granularity: PAGE_SIZE,
+        mapsWidth: 25 + 8 * 6 - 1,
+        gateArea: { start: 0xffffffffff600000, end: 0xffffffffff601000 },
+        defaultBrk: 0x555555554000,
+        maxMapCount,
+        initialStack: PAGE_SIZE + 128 * 1024,
+      };
+    }
+  }
+}

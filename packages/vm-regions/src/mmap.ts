@@ -1,0 +1,125 @@
+/**
+ * Mapping (mm/mmap.c do_mmap, mmap_region; arch/x86/kernel/sys_x86_64.c for the checks of
+ * sys_mmap): argument checks, vm_flags, placement, MAP_FIXED replacement, then a new region merged
+ * with its neighbours where Linux's rules allow.
+ */
+import {
+  MAP_FIXED,
+  MAP_FIXED_NOREPLACE,
+  MAP_GROWSDOWN,
+  MAP_LOCKED,
+  MAP_NORESERVE,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  MAP_SHARED_VALIDATE,
+  PAGE_SIZE,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  VM_ACCOUNT,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_LOCKED,
+  VM_MAYEXEC,
+  VM_MAYREAD,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_NORESERVE,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+} from './constants.js';
+import type { AddressSpace } from './addressSpace.js';
+import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
+import { getUnmappedArea } from './freeArea.js';
+import { mergeAround } from './merge.js';
+import { unmapRange } from './munmap.js';
+import { pageAlign, pageDown, type Region } from './region.js';
+import { treeFindAbove } from './regionTree.js';
+
+/** A file to map: its path and the identity maps prints. */
+export interface MappedFile {
+  /** Path as maps prints it. */
+  readonly path: string;
+  /** Device, `fe:00`. */
+  readonly dev: string;
+  /** Inode number. */
+  readonly inode: number;
+}
+
+/** The arguments of mmap. */
+export interface MmapArgs {
+  /** Hint, or the fixed address with MAP_FIXED. */
+  readonly addr: number;
+  /** Length in bytes (rounded up to pages). */
+  readonly length: number;
+  /** PROT_* bits. */
+  readonly prot: number;
+  /** MAP_* flags. */
+  readonly flags: number;
+  /** The file, or absent for MAP_ANONYMOUS. */
+  readonly file?: MappedFile;
+  /** Byte offset in the file (page-aligned). */
+  readonly offset?: number;
+  /** For MAP_SHARED|MAP_ANONYMOUS: the shmem inode backing it (mm/shmem.c shmem_zero_setup). */
+  readonly shmemInode?: number;
+}
+
+/** calc_vm_prot_bits (mman.h): PROT_* to VM_READ/WRITE/EXEC. */
+export function protToVmFlags(prot: number): number {
+  return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/** The MAP_TYPE bits. */
+const MAP_TYPE = 0x0f;
+
+/** mmap(addr, length, prot, flags, fd, offset) on `space`. */
+export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
+  const { layout } = space;
+  const offset = args.offset ?? 0;
+  let { addr } = args;
+  const { flags, prot } = args;
+  // arch/x86/kernel/sys_x86_64.c: the offset must be page-aligned.
+  if (offset % PAGE_SIZE !== 0) return failure(space, 'EINVAL');
+  if (args.length === 0) return failure(space, 'EINVAL');
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return failure(space, 'EINVAL');
+  // round_hint_to_min: a hint below mmap_min_addr moves up to it (a hint that rounds to 0 is no hint).
+  if (!(flags & MAP_FIXED)) {
+    addr = pageDown(addr);
+    if (addr !== 0 && addr < layout.mmapMinAddr) addr = pageAlign(layout.mmapMinAddr);
+  }
+  const length = pageAlign(args.length);
+  if (length === 0 || length > 2 ** 53) return failure(space, 'ENOMEM');
+  if (space.mapCount > layout.maxMapCount) return failure(space, 'ENOMEM');
+  const shared = type !== MAP_PRIVATE;
+  let vmFlags = protToVmFlags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
+  if (flags & MAP_LOCKED) vmFlags |= VM_LOCKED;
+  if (shared) vmFlags |= VM_SHARED | VM_MAYSHARE;
+  if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  const where = getUnmappedArea(space, { addr, length, flags: fixed ? flags | MAP_FIXED : flags, file: args.file !== undefined });
+  if (typeof where === 'string') return failure(space, where);
+  addr = where;
+  if (flags & MAP_FIXED_NOREPLACE) {
+    const hit = treeFindAbove(space.tree, addr);
+    if (hit && hit.start < addr + length) return failure(space, 'EEXIST');
+  }
+  // accountable_mapping (mm/mmap.c): private writable mappings are charged, VM_ACCOUNT.
+  if ((vmFlags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) vmFlags |= VM_ACCOUNT;
+  const editor = new SpaceEditor(space);
+  const error = unmapRange(editor, addr, addr + length);
+  if (error) return failure(space, error);
+  if (editor.space.mapCount >= layout.maxMapCount) return failure(space, 'ENOMEM');
+  const region: Region = args.file
+    ? { start: addr, end: addr + length, flags: vmFlags, pgoff: offset / PAGE_SIZE, file: args.file.path, dev: args.file.dev, inode: args.file.inode, special: null, anonVma: 0, object: 0 }
+    : shared
+      ? // A shared anonymous mapping is a shmem file of its own, /dev/zero (deleted) (mm/shmem.c shmem_zero_setup).
+        { start: addr, end: addr + length, flags: vmFlags, pgoff: 0, file: '/dev/zero (deleted)', dev: '00:01', inode: args.shmemInode ?? 0, special: null, anonVma: 0, object: 0 }
+      : // do_mmap: an anonymous private mapping's vm_pgoff is its address in pages.
+        { start: addr, end: addr + length, flags: vmFlags, pgoff: addr / PAGE_SIZE, file: null, dev: '00:00', inode: 0, special: null, anonVma: 0, object: 0 };
+  editor.apply({ kind: 'mapped', region });
+  if (!shared || args.file) mergeAround(editor, addr);
+  return success(editor, addr);
+}

@@ -1,0 +1,96 @@
+/**
+ * Changing protection (mm/mprotect.c do_mprotect_pkey, mprotect_fixup; mm/vma.c vma_modify_flags):
+ * every region in the range gets the new access bits; a region cut by the range is split, and the
+ * changed part merges with a neighbour when the rules allow. A hole in the range stops the walk
+ * with ENOMEM after the regions before it were changed, as on Linux.
+ */
+import {
+  PROT_EXEC,
+  PROT_GROWSDOWN,
+  PROT_GROWSUP,
+  PROT_READ,
+  PROT_WRITE,
+  VM_ACCOUNT,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_NORESERVE,
+  VM_READ,
+  VM_SHARED,
+  VM_WRITE,
+} from './constants.js';
+import type { AddressSpace } from './addressSpace.js';
+import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
+import { mergeAround } from './merge.js';
+import { protToVmFlags } from './mmap.js';
+import { isPageAligned, pageAlign } from './region.js';
+import { treeFindAbove } from './regionTree.js';
+
+/** PROT_SEM is accepted and ignored on x86 (arch_validate_prot). */
+const PROT_SEM = 0x8;
+const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
+
+/** mprotect(start, length, prot) on `space`. */
+export function mprotect(space: AddressSpace, start: number, length: number, prot: number): OperationResult {
+  const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+  prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return failure(space, 'EINVAL');
+  if (!isPageAligned(start)) return failure(space, 'EINVAL');
+  if (length === 0) return { space, edits: [], value: 0 };
+  const end = start + pageAlign(length);
+  if (end <= start) return failure(space, 'ENOMEM');
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) return failure(space, 'EINVAL');
+  const first = treeFindAbove(space.tree, start);
+  if (!first || first.start >= end) return failure(space, 'ENOMEM');
+  if (grows & PROT_GROWSDOWN) {
+    if (!(first.flags & VM_GROWSDOWN)) return failure(space, 'EINVAL');
+    start = first.start;
+  } else if (grows & PROT_GROWSUP) {
+    return failure(space, 'EINVAL'); // no VM_GROWSUP regions on x86
+  } else if (first.start > start) {
+    return failure(space, 'ENOMEM');
+  }
+  const editor = new SpaceEditor(space);
+  const protFlags = protToVmFlags(prot);
+  let cursor = first.start;
+  let nstart = start;
+  let error: string | undefined;
+  for (;;) {
+    const region = treeFindAbove(editor.space.tree, nstart);
+    if (!region || region.start >= end) break;
+    if (region.start > cursor) {
+      error = 'ENOMEM';
+      break;
+    }
+    let newFlags = protFlags | (region.flags & ~VM_ACCESS_FLAGS);
+    // VM_MAY* bits bound what mprotect may grant (newflags & ~(newflags >> 4)).
+    if ((newFlags & ~(newFlags >> 4)) & VM_ACCESS_FLAGS) {
+      error = 'EACCES';
+      break;
+    }
+    const tmp = Math.min(region.end, end);
+    // mprotect_fixup: making a private region writable charges it (VM_ACCOUNT); an unfaulted
+    // anonymous region made read-only again gives the charge back.
+    if (newFlags & VM_WRITE) {
+      if (!(region.flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) newFlags |= VM_ACCOUNT;
+    } else if (region.flags & VM_ACCOUNT && region.file === null && region.anonVma === 0) {
+      newFlags &= ~VM_ACCOUNT;
+    }
+    if (newFlags !== region.flags) fixup(editor, region.start, nstart, tmp, newFlags);
+    cursor = tmp;
+    nstart = tmp;
+    if (tmp >= end) break;
+  }
+  if (!error && cursor < end) error = 'ENOMEM';
+  if (error) return { space: editor.space, edits: editor.edits, value: -1, error };
+  return success(editor, 0);
+}
+
+/** Splits off [from, to) of the region at `regionStart`, gives it `flags`, and merges it where allowed. */
+function fixup(editor: SpaceEditor, regionStart: number, from: number, to: number, flags: number): void {
+  const region = treeFindAbove(editor.space.tree, regionStart)!;
+  if (from > region.start) editor.apply({ kind: 'split', start: region.start, at: from, object: 0 });
+  if (to < region.end) editor.apply({ kind: 'split', start: from, at: to, object: 0 });
+  editor.apply({ kind: 'changed', start: from, flags });
+  mergeAround(editor, from);
+}
+

@@ -1,0 +1,54 @@
+/**
+ * The stack: the initial [stack] region (fs/exec.c setup_arg_pages) and its growth on faults
+ * below it (mm/mmap.c expand_downwards, acct_stack_growth).
+ */
+import { PAGE_SIZE, VM_ACCOUNT, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE } from './constants.js';
+import type { AddressSpace } from './addressSpace.js';
+import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
+import { pageDown } from './region.js';
+import { treeAt, treeRankAbove } from './regionTree.js';
+
+/** VM_STACK_FLAGS: grows down, VM_DATA_DEFAULT_FLAGS, accounted. */
+export const STACK_FLAGS = VM_GROWSDOWN | VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+
+/**
+ * setup_arg_pages: the stack region ends at STACK_TOP and spans the argument page plus the 128 KiB
+ * it is expanded by; start_stack points into the argument page.
+ */
+export function setupStack(space: AddressSpace): OperationResult {
+  const { stackTop, initialStack } = space.layout;
+  const start = stackTop - initialStack;
+  const editor = new SpaceEditor(space);
+  editor.apply({
+    kind: 'mapped',
+    region: { start, end: stackTop, flags: STACK_FLAGS, pgoff: start / PAGE_SIZE, file: null, dev: '00:00', inode: 0, special: null, anonVma: 0, object: 0 },
+  });
+  editor.apply({ kind: 'bounds-set', bounds: { startStack: stackTop - PAGE_SIZE } });
+  return success(editor, start);
+}
+
+/**
+ * expand_stack(address): a fault at `address` below a grows-down region extends it down to the
+ * page of `address`, unless that breaks mmap_min_addr (EPERM), the guard gap above the region
+ * below (ENOMEM) or RLIMIT_STACK (ENOMEM). EFAULT when no grows-down region is above `address`.
+ */
+export function expandStack(space: AddressSpace, address: number): OperationResult {
+  const { layout } = space;
+  const rank = treeRankAbove(space.tree, address);
+  const region = treeAt(space.tree, rank);
+  if (!region) return failure(space, 'EFAULT');
+  if (region.start <= address) return { space, edits: [], value: 0 };
+  if (!(region.flags & VM_GROWSDOWN)) return failure(space, 'EFAULT');
+  const newStart = pageDown(address);
+  if (newStart < layout.mmapMinAddr) return failure(space, 'EPERM');
+  const prev = treeAt(space.tree, rank - 1);
+  // The region below must be stack_guard_gap away, unless it grows down too or is PROT_NONE.
+  if (prev && !(prev.flags & VM_GROWSDOWN) && prev.flags & (VM_READ | VM_WRITE | 0x4) && newStart - prev.end < layout.stackGuardGap) {
+    return failure(space, 'ENOMEM');
+  }
+  if (prev && prev.end > newStart) return failure(space, 'ENOMEM');
+  if (region.end - newStart > layout.stackLimit) return failure(space, 'ENOMEM');
+  const editor = new SpaceEditor(space);
+  editor.apply({ kind: 'resized', start: region.start, newStart, newEnd: region.end });
+  return success(editor, 0);
+}
