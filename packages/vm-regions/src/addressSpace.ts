@@ -73,14 +73,72 @@ export interface AddressSpace extends ProgramBounds {
 
 /** One step that changes an address space; the server records each as an event. */
 export type Edit =
-  | { readonly kind: 'mapped'; readonly region: Region }
-  | { readonly kind: 'unmapped'; readonly start: number; readonly end: number }
-  | { readonly kind: 'split'; readonly start: number; readonly at: number; readonly object: number }
-  | { readonly kind: 'merged'; readonly start: number; readonly at: number; readonly end: number }
-  | { readonly kind: 'changed'; readonly start: number; readonly flags: number }
-  | { readonly kind: 'resized'; readonly start: number; readonly newStart: number; readonly newEnd: number }
-  | { readonly kind: 'anon-vma-assigned'; readonly start: number; readonly anonVma: number }
-  | { readonly kind: 'bounds-set'; readonly bounds: Partial<ProgramBounds> };
+  | {
+      /** A region was inserted. */
+      readonly kind: 'mapped';
+      /** The new region. */
+      readonly region: Region;
+    }
+  | {
+      /** The range [start, end) was removed. */
+      readonly kind: 'unmapped';
+      /** First address removed. */
+      readonly start: number;
+      /** First address kept after the range. */
+      readonly end: number;
+    }
+  | {
+      /** The region at `start` was split at `at`. */
+      readonly kind: 'split';
+      /** Start of the region split. */
+      readonly start: number;
+      /** Where the second part begins. */
+      readonly at: number;
+      /** The vm_area_struct object of the new part. */
+      readonly object: number;
+    }
+  | {
+      /** The regions at `start` and `at` became one region ending at `end`. */
+      readonly kind: 'merged';
+      /** Start of the first region. */
+      readonly start: number;
+      /** Start of the region absorbed. */
+      readonly at: number;
+      /** End of the merged region. */
+      readonly end: number;
+    }
+  | {
+      /** The region at `start` got new flags (protection). */
+      readonly kind: 'changed';
+      /** Start of the region. */
+      readonly start: number;
+      /** Its new VM_* flags. */
+      readonly flags: number;
+    }
+  | {
+      /** The region at `start` now covers [newStart, newEnd). */
+      readonly kind: 'resized';
+      /** Its start before the change. */
+      readonly start: number;
+      /** Its new start. */
+      readonly newStart: number;
+      /** Its new end. */
+      readonly newEnd: number;
+    }
+  | {
+      /** The region at `start` got an anon_vma. */
+      readonly kind: 'anon-vma-assigned';
+      /** Start of the region. */
+      readonly start: number;
+      /** The anon_vma's id. */
+      readonly anonVma: number;
+    }
+  | {
+      /** Program bounds (start_code, brk …) were set. */
+      readonly kind: 'bounds-set';
+      /** The bounds that changed. */
+      readonly bounds: Partial<ProgramBounds>;
+    };
 
 /** Options of `createAddressSpace`. */
 export interface AddressSpaceOptions {

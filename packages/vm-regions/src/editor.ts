@@ -9,8 +9,13 @@ export class SpaceEditor {
   /** The edits, in order. */
   readonly edits: Edit[] = [];
 
+  /** The working address space, with every edit so far applied. */
+  space: AddressSpace;
+
   /** Starts from `space`. */
-  constructor(public space: AddressSpace) {}
+  constructor(space: AddressSpace) {
+    this.space = space;
+  }
 
   /** Applies `edit` and records it. */
   apply(edit: Edit): void {

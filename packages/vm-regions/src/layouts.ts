@@ -35,7 +35,12 @@ export interface Layout {
   /** Width of the maps header before the name (25 + sizeof(void *) * 6 - 1, task_mmu.c). */
   readonly mapsWidth: number;
   /** The x86-64 [vsyscall] gate area that maps prints last (arch/x86/entry/vsyscall), or null. */
-  readonly gateArea: { readonly start: number; readonly end: number } | null;
+  readonly gateArea: {
+    /** First address of the gate area. */
+    readonly start: number;
+    /** End of the gate area. */
+    readonly end: number;
+  } | null;
   /** Where brk starts in an address space with no program loaded (ELF_ET_DYN_BASE / the i386 ELF base). */
   readonly defaultBrk: number;
   /** vm.max_map_count: the most regions an address space may hold. */
