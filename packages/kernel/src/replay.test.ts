@@ -52,6 +52,16 @@ describe('replay', () => {
     expect(report.divergence).toMatchObject({ input: 4, checkpoint: 8 });
   });
 
+  it('checks the state after the last checkpoint against the recorded head', () => {
+    const m = createMachine({ subsystems, checkpointEvery: 1000 });
+    for (let i = 0; i < 5; i++) m.dispatch({ type: 'ledger/poke', payload: { index: i, value: i + 1 } });
+    const log = { ...exportLog(m), events: null };
+    expect(verifyReplay(log, subsystems).ok).toBe(true);
+    const report = verifyReplay({ ...log, head: { ...log.head!, hash: '0123456789abcdef' } }, subsystems);
+    expect(report.ok).toBe(false);
+    expect(report.divergence?.reason).toMatch(/final state hash/);
+  });
+
   it('rebuilds a machine from a log, with labels, up to any position', () => {
     const log = sampleRun();
     const full = replayLog(log, subsystems);

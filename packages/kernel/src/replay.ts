@@ -39,6 +39,8 @@ export interface RunLog {
   readonly labels: readonly (readonly [string, number])[];
   /** Checkpoints with their state hashes. */
   readonly checkpoints: readonly LoggedCheckpoint[];
+  /** The head of the run (its position, event count and state hash), when known: checks the inputs after the last checkpoint. */
+  readonly head?: LoggedCheckpoint;
 }
 
 /** Where a replay first differed from its log. */
@@ -81,6 +83,7 @@ export function exportLog(machine: Machine): RunLog {
     errors: [...timeline.failures()],
     labels: [...timeline.labels()],
     checkpoints: timeline.checkpoints().map((c) => ({ position: c.position, eventSeq: c.eventSeq, hash: hashState(c.root) })),
+    head: { position: timeline.length, eventSeq: timeline.eventCount, hash: machine.hash() },
   };
 }
 
@@ -165,6 +168,15 @@ export function verifyReplay(log: RunLog, subsystems: readonly AnySubsystem[]): 
       }
       windowStart = seq + 1;
     }
+  }
+  if (log.head && log.head.position === log.inputs.length && log.head.hash !== machine.hash()) {
+    return report(
+      {
+        input: windowStart,
+        reason: `the final state hash is ${machine.hash()}, recorded ${log.head.hash}; the divergence is in inputs ${windowStart}..${log.inputs.length - 1}`,
+      },
+      log.inputs.length,
+    );
   }
   if (log.events && log.events.length !== machine.timeline.eventCount) {
     return report({ input: log.inputs.length - 1, reason: `the log has ${log.events.length} events, replay produced ${machine.timeline.eventCount}` }, log.inputs.length);
