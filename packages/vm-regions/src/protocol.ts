@@ -3,6 +3,7 @@
  * Other packages import this file only (`@vmlab/vm-regions/protocol`), never the implementation.
  * Addresses are numbers; failures are values `{ value: -1, error: 'EINVAL' }` (Linux errno names).
  */
+import type { Region } from './region.js';
 
 /** Request types served by regions. */
 export const REGIONS_REQUESTS = {
@@ -58,29 +59,8 @@ export const REGIONS_EVENTS = {
   inodeAssigned: 'regions/inode-assigned',
 } as const;
 
-/** A region as replies and events carry it (vm_area_struct). */
-export interface RegionData {
-  /** First address. */
-  readonly start: number;
-  /** One past the last address. */
-  readonly end: number;
-  /** Linux vm_flags. */
-  readonly flags: number;
-  /** vm_pgoff. */
-  readonly pgoff: number;
-  /** Backing file path, or null for anonymous memory. */
-  readonly file: string | null;
-  /** Device of the file (`00:00` for anonymous). */
-  readonly dev: string;
-  /** Inode of the file (0 for anonymous). */
-  readonly inode: number;
-  /** Special mapping name (`[vdso]`), or null. */
-  readonly special: string | null;
-  /** anon_vma id, 0 before the first fault. */
-  readonly anonVma: number;
-  /** The vm_area_struct slab object's address (0 without slab). */
-  readonly object: number;
-}
+/** A region as replies and events carry it (vm_area_struct): the model's `Region`. */
+export type RegionData = Region;
 
 /** A process-addressed request. */
 export interface PidRequest {

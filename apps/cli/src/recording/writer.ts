@@ -11,6 +11,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Subscription } from 'rxjs';
 import { hashState, type InputOutcome, type Machine } from '@vmlab/kernel';
+import type { ShownView } from '@vmlab/scenario';
 import { encodeBlock } from './blocks.js';
 import { isRecordingFile } from './detect.js';
 import { RecordingError } from './errors.js';
@@ -42,22 +43,7 @@ export interface RecordingOptions {
 }
 
 /** A view the run printed, kept in the recording as it was shown. */
-export interface RecordedView {
-  /** The scenario step that showed it. */
-  readonly step: number;
-  /** Its line in the scenario file. */
-  readonly line: number;
-  /** The view's name. */
-  readonly view: string;
-  /** The process name, for process views. */
-  readonly process?: string;
-  /** The process id, for process views. */
-  readonly pid?: number;
-  /** The timeline position it was shown at. */
-  readonly position: number;
-  /** The text shown. */
-  readonly text: string;
-}
+export type RecordedView = Omit<ShownView, 'json'>;
 
 /** Writes one machine's run to a recording file while it runs. */
 export class RecordingWriter {
