@@ -84,6 +84,15 @@ describe('vmlab run', () => {
     }
   });
 
+  it('exits 2 with one line when a subsystem refuses the machine configuration', () => {
+    const tooSmall = scenario('small.yaml', ['machine: { profile: linux-x86_64, ram: 100 }', 'steps:', '  - show tasks', ''].join('\n'));
+    const result = cli(['run', tooSmall]);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(result.err).toMatch(/^vmlab: /);
+  });
+
   it('refuses to record over a file that is not a recording', () => {
     const precious = join(dir, 'notes.txt');
     writeFileSync(precious, 'my notes, not a recording, long enough to be more than a hundred bytes of header material...........\n');

@@ -44,7 +44,14 @@ export function runCommand(file: string, options: RunOptions, context: CommandCo
   const scenario = loadScenario(file);
   const checkpointEvery = options.checkpointEvery === undefined ? DEFAULT_CHECKPOINT_EVERY : parseSeq(options.checkpointEvery, '--checkpoint-every');
   if (checkpointEvery < 1) throw new CliError('--checkpoint-every must be at least 1');
-  const machine = createScenarioMachine(scenario, { checkpointEvery });
+  let machine: ReturnType<typeof createScenarioMachine>;
+  try {
+    machine = createScenarioMachine(scenario, { checkpointEvery });
+  } catch (error) {
+    // A subsystem refused the machine configuration (e.g. `ram: 100`): bad input, not a crash.
+    if (error instanceof ScenarioError) throw new CliError(error.message.split('\n').join(' '));
+    throw error;
+  }
   const { io } = context;
   const c = colorsFor(io.stdout, io.env);
   const writer = options.record === undefined ? undefined : RecordingWriter.create(options.record, machine, { scenario: { name: basename(file), text: readFileSync(file, 'utf8') } });
