@@ -293,7 +293,6 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       ],
       callers: ['kernel'],
       request: SLAB_REQUESTS.cacheFree,
-      toPayload: (args) => ({ cache: args['cache'], address: args['address'] }),
       toResult: statusResult,
     },
     {
@@ -302,7 +301,6 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       params: [{ name: 'cache', type: 'handle' }],
       callers: ['kernel'],
       request: SLAB_REQUESTS.cacheShrink,
-      toPayload: (args) => ({ cache: args['cache'] }),
       toResult: (reply) => ({ value: (reply as ShrinkReply).pagesFreed }),
     },
     {
@@ -311,7 +309,6 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       params: [{ name: 'cache', type: 'handle' }],
       callers: ['kernel'],
       request: SLAB_REQUESTS.cacheDestroy,
-      toPayload: (args) => ({ cache: args['cache'] }),
       toResult: statusResult,
     },
     {
@@ -320,7 +317,6 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       params: [{ name: 'pages', type: 'int', optional: true }],
       callers: ['kernel'],
       request: SLAB_REQUESTS.reap,
-      toPayload: (args) => (args['pages'] === undefined ? {} : { pages: args['pages'] }),
       toResult: (reply) => ({ value: (reply as ShrinkReply).pagesFreed }),
     },
     {
@@ -341,7 +337,6 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       params: [{ name: 'address', type: 'address' }],
       callers: ['kernel'],
       request: SLAB_REQUESTS.kfree,
-      toPayload: (args) => ({ address: args['address'] }),
       toResult: statusResult,
     },
     {
@@ -359,7 +354,6 @@ export const slabSubsystem = defineSubsystem<SlabState>({
       params: [{ name: 'address', type: 'address' }],
       callers: ['kernel'],
       request: SLAB_REQUESTS.vfree,
-      toPayload: (args) => ({ address: args['address'] }),
       toResult: statusResult,
     },
   ],
