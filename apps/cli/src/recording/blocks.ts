@@ -1,14 +1,11 @@
 /**
  * Compressed input blocks: a run of consecutive inputs of one bulk type (memory accesses) stored
- * as one row — a JSON array of their payloads, compressed with raw DEFLATE from node:zlib.
+ * as one row — a JSON array of their payloads, compressed with raw DEFLATE from node:zlib. The
+ * recorder joins the payloads' JSON into the array and the writer thread compresses it
+ * (RECORDING_INSERTS.blocks.deflate); reading one back is this file's.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { BLOCK_ENCODING_JSON_DEFLATE } from './schema.js';
-
-/** Encodes the payloads of a block. */
-export function encodeBlock(payloads: readonly unknown[]): Buffer {
-  return deflateRawSync(Buffer.from(JSON.stringify(payloads), 'utf8'));
-}
 
 /** Decodes a block's payloads; throws on an unknown encoding or a count that does not match. */
 export function decodeBlock(encoding: string, data: Uint8Array, count: number): unknown[] {

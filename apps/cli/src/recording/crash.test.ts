@@ -35,7 +35,7 @@ function committedInputs(file: string): number {
   }
 }
 
-it('loses at most the unfinished batch when the recorder is killed with SIGKILL', async () => {
+it('loses only the batches not yet committed when the recorder is killed with SIGKILL', async () => {
   const scenario = join(dir, 'long.yaml');
   writeFileSync(scenario, ['processes:', '  - { name: shell, personality: posix }', 'steps:', '  - label start', '  - repeat 1000:', '      - repeat 2000:', '          - kernel: tick(1)', ''].join('\n'));
   const file = join(dir, 'killed.vmlab');

@@ -130,14 +130,34 @@ describe('a recording', () => {
     expect(() => verifyRecording(readRecording(file), SUBSYSTEMS)).toThrow(/probe\/drawn \(recorded v7, this build v1\)/);
   });
 
+  it('commits batches on the writer thread while the run goes; flush waits until they are in the file', () => {
+    const file = join(dir, 'flushed.vmlab');
+    const machine = createMachine({ subsystems: SUBSYSTEMS });
+    const writer = RecordingWriter.create(file, machine, { batchInputs: 8 });
+    const committedRows = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM inputs').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    for (let i = 0; i < 21; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
+    // Two full batches were handed over; the third (5 inputs) is still filling.
+    expect(writer.committed).toBeLessThanOrEqual(16);
+    writer.flush();
+    expect(writer.committed).toBe(21);
+    expect(committedRows()).toBe(21);
+    writer.close();
+    expect(readRecording(file).log.inputs).toHaveLength(21);
+  });
+
   it('stops recording when a write fails (the disk is full), keeps the run going, and says so when it closes', () => {
     const file = join(dir, 'failing.vmlab');
     const machine = createMachine({ subsystems: SUBSYSTEMS });
-    const writer = RecordingWriter.create(file, machine, { batchInputs: 10 });
+    // A size limit is SQLite's own way of simulating a full disk: the file may not grow past it.
+    const writer = RecordingWriter.create(file, machine, { batchInputs: 10, maxBytes: 64 * 1024 });
     for (let i = 0; i < 15; i++) machine.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
-    // The file may not grow any more: SQLite's own way of simulating a full disk.
-    const db = (writer as unknown as { db: Database.Database }).db;
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     for (let i = 0; i < 2000; i++) machine.dispatch({ type: 'kernel/spawn', payload: { name: `p${i}`.repeat(20), personality: 'posix' } });
     expect(machine.position).toBe(2015);
     expect(() => writer.close()).toThrow(/^writing the recording .*failing\.vmlab failed after \d+ committed inputs: database or disk is full$/);

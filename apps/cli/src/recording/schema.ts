@@ -121,6 +121,28 @@ export const META = {
   result: 'result',
 } as const;
 
+/** How the writer thread fills a table: its INSERT statement (without the values) and its columns. */
+export interface TableInsert {
+  /** `INSERT … INTO table (columns) VALUES`, to which the writer appends one or more value tuples. */
+  readonly insert: string;
+  /** Columns per row. */
+  readonly columns: number;
+  /** A column whose text is stored compressed (raw DEFLATE), as `input_blocks.data` is. */
+  readonly deflate?: number;
+}
+
+/** The tables a batch fills, with the columns in the order the recorder hands their values over. */
+export const RECORDING_INSERTS = {
+  inputs: { insert: 'INSERT INTO inputs (seq, type, v, payload, reply, error) VALUES', columns: 6 },
+  blocks: { insert: 'INSERT INTO input_blocks (first_seq, count, type, v, encoding, data) VALUES', columns: 6, deflate: 5 },
+  events: { insert: 'INSERT INTO events (seq, input, type, v, cause, payload) VALUES', columns: 6 },
+  requests: { insert: 'INSERT INTO requests (input, id, parent, type, server, payload) VALUES', columns: 6 },
+  labels: { insert: 'INSERT OR REPLACE INTO labels (name, position) VALUES', columns: 2 },
+  checkpoints: { insert: 'INSERT INTO checkpoints (position, event_seq, hash) VALUES', columns: 3 },
+  views: { insert: 'INSERT INTO shown_views (ord, step, line, view, process, pid, position, text) VALUES', columns: 8 },
+  meta: { insert: 'INSERT OR REPLACE INTO meta (key, value) VALUES', columns: 2 },
+} as const satisfies Record<string, TableInsert>;
+
 /** The encoding of `input_blocks.data`: raw DEFLATE (node:zlib) of a JSON array of payloads. */
 export const BLOCK_ENCODING_JSON_DEFLATE = 'json-deflate';
 
