@@ -7,7 +7,7 @@ import { MAP_FIXED, MAP_SHARED, VM_GROWSDOWN } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
 import type { Region } from './region.js';
 import { pageDown } from './region.js';
-import { treeAt, treeFindAbove, treeRankAbove } from './regionTree.js';
+import { treeAt, treeFindAbove, treeHighestGap, treeLowestGap } from './regionTree.js';
 
 const PMD_SIZE = 2 * 1024 * 1024;
 
@@ -19,7 +19,7 @@ export function startGap(space: AddressSpace, region: Region): number {
 
 /** A free-area request (struct vm_unmapped_area_info). */
 export interface FreeAreaQuery {
-  /** Length in bytes (page-aligned). */
+  /** Length in bytes (page-aligned, positive). */
   readonly length: number;
   /** Lowest acceptable address. */
   readonly low: number;
@@ -29,14 +29,36 @@ export interface FreeAreaQuery {
   readonly align?: number;
 }
 
+/*
+ * Both searches follow mm/mmap.c unmapped_area_topdown / unmapped_area (Linux 6.x, maple tree):
+ * ask the region tree for the highest (lowest) gap between two regions whose part inside the
+ * window is at least `length` long (vma_iter_area_highest / vma_iter_area_lowest →
+ * mas_empty_area_rev / mas_empty_area), then re-check it, because the tree counts a gap from the
+ * region's vm_start:
+ *
+ * - vm_start_gap: the stack guard gap below a grows-down region is not free (mm.h vm_start_gap;
+ *   unmapped_area_topdown's `vm_start_gap(tmp) < gap_end` check);
+ * - alignment: the result must be aligned. Linux asks for length + align_mask so that any gap it
+ *   finds fits; here alignment is checked exactly instead, so a gap that fits the aligned mapping
+ *   is taken even when it is shorter than length + align - 1 (the answers are those of a scan of
+ *   every gap; on Linux profiles align is PAGE_SIZE and both rules agree).
+ *
+ * When the re-check fails the search retries beyond that gap (Linux: `goto retry` with a narrower
+ * window, commit 58c5d0d6d522 "mm/mmap: regression fix for unmapped_area{_topdown}"). Each try is
+ * O(log n); a retry happens only for a gap shortened by a guard gap or by alignment.
+ */
+
 /** The highest free range of `length` bytes within [low, high) (unmapped_area_topdown), or -1. */
 export function findFreeAreaTopDown(space: AddressSpace, query: FreeAreaQuery): number {
   const { length, low, high } = query;
   const align = query.align ?? space.layout.granularity;
+  if (!(length > 0)) throw new RangeError(`free-area search for a length of ${length}`);
   if (high - low < length) return -1;
   const tree = space.tree;
-  let rank = treeRankAbove(tree, high - 1);
+  let limit = high;
   for (;;) {
+    const rank = treeHighestGap(tree, low, limit, length);
+    if (rank < 0) return -1;
     const above = treeAt(tree, rank);
     const below = treeAt(tree, rank - 1);
     const top = above ? Math.min(high, startGap(space, above)) : high;
@@ -45,8 +67,9 @@ export function findFreeAreaTopDown(space: AddressSpace, query: FreeAreaQuery): 
       const candidate = Math.floor((top - length) / align) * align;
       if (candidate >= bottom) return candidate;
     }
-    if (!below || below.end <= low) return -1;
-    rank--;
+    // Retry below this gap: only gaps under the region below it are left.
+    if (!below) return -1;
+    limit = below.end;
   }
 }
 
@@ -54,17 +77,21 @@ export function findFreeAreaTopDown(space: AddressSpace, query: FreeAreaQuery): 
 export function findFreeAreaBottomUp(space: AddressSpace, query: FreeAreaQuery): number {
   const { length, low, high } = query;
   const align = query.align ?? space.layout.granularity;
+  if (!(length > 0)) throw new RangeError(`free-area search for a length of ${length}`);
   if (high - low < length) return -1;
   const tree = space.tree;
-  let rank = treeRankAbove(tree, low);
+  let floor = low;
   for (;;) {
+    const rank = treeLowestGap(tree, floor, high, length);
+    if (rank < 0) return -1;
     const below = treeAt(tree, rank - 1);
     const above = treeAt(tree, rank);
     const bottom = Math.ceil(Math.max(low, below ? below.end : 0) / align) * align;
     const top = above ? Math.min(high, startGap(space, above)) : high;
-    if (top - bottom >= length && bottom + length <= high) return bottom;
-    if (!above || above.end >= high) return -1;
-    rank++;
+    if (top - bottom >= length) return bottom;
+    // Retry above this gap: only gaps over the region above it are left.
+    if (!above) return -1;
+    floor = above.end;
   }
 }
 
