@@ -1,0 +1,485 @@
+/**
+ * The region tree (a persistent B+ tree with per-child gap summaries) and the free-area search
+ * built on it. Unit tests with hand-worked numbers, then fast-check properties against plain
+ * oracles: a sorted array of regions for the tree, and a scan of every aligned address for the
+ * free-area search (find_vma plus vm_start_gap at each one, mm/mmap.c and mm.h).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAddressSpace, type AddressSpace } from './addressSpace.js';
+import { PAGE_SIZE, VM_GROWSDOWN, VM_READ } from './constants.js';
+import { findFreeAreaBottomUp, findFreeAreaTopDown } from './freeArea.js';
+import { layoutFor, type Layout } from './layouts.js';
+import type { Region } from './region.js';
+import {
+  TREE_FANOUT,
+  checkTree,
+  emptyTree,
+  treeAt,
+  treeFindAbove,
+  treeFromSorted,
+  treeHighestGap,
+  treeInsertAt,
+  treeLookup,
+  treeLowestGap,
+  treeRankAbove,
+  treeRemoveAt,
+  treeReplaceAt,
+  treeToArray,
+  type RegionInner,
+  type RegionTree,
+} from './regionTree.js';
+
+const P = PAGE_SIZE;
+
+/** An anonymous region over pages [startPage, endPage). */
+function region(startPage: number, endPage: number, flags = VM_READ): Region {
+  return { start: startPage * P, end: endPage * P, flags, pgoff: startPage, file: null, dev: '00:00', inode: 0, special: null, anonVma: 0, object: 0 };
+}
+
+/** `count` regions of one page with one free page between them: pages 0, 2, 4, … */
+function everyOtherPage(count: number): Region[] {
+  return Array.from({ length: count }, (_, i) => region(2 * i, 2 * i + 1));
+}
+
+/** Builds the tree by inserting at the end, one region at a time. */
+function insertAll(regions: readonly Region[]): RegionTree {
+  let tree = emptyTree();
+  for (const r of regions) tree = treeInsertAt(tree, tree.size, r);
+  return tree;
+}
+
+/** Throws with `message` unless `ok` (plain checks: expect() per element would be slow in properties). */
+function assert(ok: boolean, message: () => string): void {
+  if (!ok) throw new Error(message());
+}
+
+// ---- oracles -----------------------------------------------------------------------------------
+
+/** find_vma on a sorted array, by a linear scan. */
+function findAboveOracle(regions: readonly Region[], address: number): number {
+  const i = regions.findIndex((r) => r.end > address);
+  return i < 0 ? regions.length : i;
+}
+
+/** Gap `r`'s part inside [low, high): r - 1's end (or 0) to r's start (or +∞). */
+function clippedGap(regions: readonly Region[], r: number, low: number, high: number): number {
+  const bottom = r > 0 ? regions[r - 1]!.end : 0;
+  const top = r < regions.length ? regions[r]!.start : Infinity;
+  return Math.min(top, high) - Math.max(bottom, low);
+}
+
+function highestGapOracle(regions: readonly Region[], low: number, high: number, length: number): number {
+  for (let r = regions.length; r >= 0; r--) if (clippedGap(regions, r, low, high) >= length) return r;
+  return -1;
+}
+
+function lowestGapOracle(regions: readonly Region[], low: number, high: number, length: number): number {
+  for (let r = 0; r <= regions.length; r++) if (clippedGap(regions, r, low, high) >= length) return r;
+  return -1;
+}
+
+/**
+ * Whether a mapping may go at [addr, addr + length): the first region ending above addr (find_vma)
+ * must start, less its guard gap if it grows down (vm_start_gap), at or above addr + length.
+ */
+function freeAt(regions: readonly Region[], guard: number, addr: number, length: number): boolean {
+  // find_vma by bisection (the scans below try thousands of addresses).
+  let lo = 0;
+  let hi = regions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (regions[mid]!.end > addr) hi = mid;
+    else lo = mid + 1;
+  }
+  const next = regions[lo];
+  if (!next) return true;
+  const startGap = next.flags & VM_GROWSDOWN ? Math.max(0, next.start - guard) : next.start;
+  return addr + length <= startGap;
+}
+
+/** The highest aligned address in [low, high - length] that is free, by trying every one. */
+function topDownOracle(regions: readonly Region[], guard: number, low: number, high: number, length: number, align: number): number {
+  for (let a = Math.floor((high - length) / align) * align; a >= low; a -= align) if (freeAt(regions, guard, a, length)) return a;
+  return -1;
+}
+
+/** The lowest aligned address in [low, high - length] that is free, by trying every one. */
+function bottomUpOracle(regions: readonly Region[], guard: number, low: number, high: number, length: number, align: number): number {
+  for (let a = Math.ceil(low / align) * align; a + length <= high; a += align) if (freeAt(regions, guard, a, length)) return a;
+  return -1;
+}
+
+/** An x86-64 address space holding `regions`, with stack_guard_gap = `guard`. */
+function spaceWith(regions: readonly Region[], guard = 256 * P): AddressSpace {
+  const layout: Layout = { ...layoutFor('linux-x86_64'), stackGuardGap: guard };
+  return { ...createAddressSpace({ id: 1, layout }), tree: treeFromSorted(regions), mapCount: regions.length };
+}
+
+// ---- unit tests --------------------------------------------------------------------------------
+
+describe('region tree: structure', () => {
+  it('the empty tree holds nothing and has one gap, from 0 up', () => {
+    const tree = emptyTree();
+    checkTree(tree);
+    expect(tree.size).toBe(0);
+    expect(treeLookup(tree, 0x1000)).toBeUndefined();
+    expect(treeFindAbove(tree, 0)).toBeUndefined();
+    expect(treeRankAbove(tree, 0x1000)).toBe(0);
+    expect(treeAt(tree, 0)).toBeUndefined();
+    expect(treeHighestGap(tree, 0x1000, 0x9000, 0x8000)).toBe(0);
+    expect(treeHighestGap(tree, 0x1000, 0x9000, 0x8001)).toBe(-1);
+    expect(treeLowestGap(tree, 0x1000, 0x9000, 0x8000)).toBe(0);
+  });
+
+  it('treeFromSorted packs leaves 3/4 full: 1,000 regions → 42 leaves, 2 inner nodes, height 3', () => {
+    const regions = everyOtherPage(1000);
+    const tree = treeFromSorted(regions);
+    checkTree(tree);
+    expect(tree.size).toBe(1000);
+    expect(tree.height).toBe(3);
+    const root = tree.root as RegionInner;
+    expect(root.children.length).toBe(2);
+    expect(root.sizes).toEqual([24 * 24, 1000 - 24 * 24]);
+    expect(root.starts).toEqual([0, 24 * 24 * 2 * P]);
+    expect(root.ends).toEqual([(24 * 24 * 2 - 1) * P, 1999 * P]);
+    expect(root.gaps).toEqual([P, P]);
+    expect(treeToArray(tree)).toEqual(regions);
+  });
+
+  it('lookup, findAbove, rankAbove and at agree on a 1,000-region tree', () => {
+    const regions = everyOtherPage(1000);
+    const tree = treeFromSorted(regions);
+    expect(treeLookup(tree, 0)).toBe(regions[0]);
+    expect(treeLookup(tree, 2 * 700 * P + 123)).toBe(regions[700]);
+    expect(treeLookup(tree, (2 * 700 + 1) * P)).toBeUndefined(); // the free page after region 700
+    expect(treeFindAbove(tree, (2 * 700 + 1) * P)).toBe(regions[701]);
+    expect(treeRankAbove(tree, (2 * 700 + 1) * P)).toBe(701);
+    expect(treeRankAbove(tree, 1999 * P)).toBe(1000);
+    expect(treeFindAbove(tree, 1999 * P)).toBeUndefined();
+    for (const rank of [0, 23, 24, 575, 576, 999]) expect(treeAt(tree, rank)).toBe(regions[rank]);
+    expect(treeAt(tree, 1000)).toBeUndefined();
+    expect(treeAt(tree, -1)).toBeUndefined();
+  });
+
+  it('inserting at the end splits full leaves and grows the tree: 2,000 regions → height 3', () => {
+    const regions = everyOtherPage(2000);
+    const tree = insertAll(regions);
+    checkTree(tree);
+    expect(tree.height).toBe(3);
+    expect(treeToArray(tree)).toEqual(regions);
+  });
+
+  it('removing every region, from the front, collapses the tree to an empty leaf', () => {
+    let tree = treeFromSorted(everyOtherPage(1000));
+    for (let n = 999; n >= 0; n--) {
+      tree = treeRemoveAt(tree, 0);
+      if (n % 97 === 0) checkTree(tree);
+    }
+    expect(tree).toEqual(emptyTree());
+    expect(() => treeRemoveAt(tree, 0)).toThrow(RangeError);
+  });
+
+  it('removing from the middle merges underfull leaves and keeps every summary right', () => {
+    const regions = everyOtherPage(500);
+    let tree = treeFromSorted(regions);
+    const kept = regions.slice();
+    for (let i = 0; i < 400; i++) {
+      const rank = (i * 37) % kept.length;
+      tree = treeRemoveAt(tree, rank);
+      kept.splice(rank, 1);
+      checkTree(tree);
+    }
+    expect(treeToArray(tree)).toEqual(kept);
+  });
+
+  it('replace keeps the order and updates the gap summaries', () => {
+    const regions = everyOtherPage(100); // every gap is one page
+    const tree = treeReplaceAt(treeFromSorted(regions), 50, region(99, 100)); // region 50 moves from page 100 down to 99
+    checkTree(tree);
+    expect(treeAt(tree, 50)!.start).toBe(99 * P);
+    // Region 50 now touches region 49, and the gap above it is two pages long, the only such gap.
+    expect(treeHighestGap(tree, 0, 1000 * P, 2 * P)).toBe(100);
+    expect(treeHighestGap(tree, 0, 199 * P, 2 * P)).toBe(51);
+    expect(treeLowestGap(tree, 0, 199 * P, 2 * P)).toBe(51);
+    expect(() => treeReplaceAt(tree, 100, region(500, 501))).toThrow(RangeError);
+  });
+
+  it('is persistent: an update leaves the old version intact and shares the untouched leaves', () => {
+    const regions = everyOtherPage(1000);
+    const before = treeFromSorted(regions);
+    const after = treeInsertAt(before, 1000, region(5000, 5001));
+    checkTree(before);
+    expect(treeToArray(before)).toEqual(regions);
+    expect(after.size).toBe(1001);
+    const leaf = (t: RegionTree, child: number, grandchild: number) => ((t.root as RegionInner).children[child] as RegionInner).children[grandchild];
+    expect(leaf(after, 0, 0)).toBe(leaf(before, 0, 0)); // the first leaf is shared
+    expect(leaf(after, 1, 0)).toBe(leaf(before, 1, 0));
+    expect(after.root).not.toBe(before.root); // the path to the last leaf was copied
+  });
+
+  it('checkTree finds a stale gap summary', () => {
+    const tree = treeFromSorted(everyOtherPage(100));
+    const root = tree.root as RegionInner;
+    const broken: RegionTree = { ...tree, root: { ...root, gaps: root.gaps.map((g) => g + P) } };
+    expect(() => checkTree(broken)).toThrow('stale gap');
+    expect(() => checkTree({ ...tree, size: 99 })).toThrow('size 99 but 100 regions');
+  });
+});
+
+describe('region tree: gap search (mas_empty_area_rev / mas_empty_area)', () => {
+  // Pages: [1, 2) [5, 6) [6, 8) [16, 17): gaps 0:[0,1) 1:[2,5) 2:[6,6) 3:[8,16) 4:[17,∞).
+  const tree = treeFromSorted([region(1, 2), region(5, 6), region(6, 8), region(16, 17)]);
+
+  it('finds the highest gap that fits inside the window', () => {
+    expect(treeHighestGap(tree, 0, 1 << 30, 3 * P)).toBe(4);
+    expect(treeHighestGap(tree, 0, 16 * P, 4 * P)).toBe(3);
+    expect(treeHighestGap(tree, 0, 16 * P, 9 * P)).toBe(-1);
+    expect(treeHighestGap(tree, 0, 12 * P, 4 * P)).toBe(3); // [8, 12) is the part inside
+    expect(treeHighestGap(tree, 0, 11 * P, 4 * P)).toBe(-1);
+    expect(treeHighestGap(tree, 0, 11 * P, 3 * P)).toBe(3);
+    expect(treeHighestGap(tree, 0, 8 * P, 3 * P)).toBe(1);
+    expect(treeHighestGap(tree, 0, 8 * P, P)).toBe(1);
+    expect(treeHighestGap(tree, 0, 2 * P, P)).toBe(0);
+  });
+
+  it('finds the lowest gap that fits inside the window', () => {
+    expect(treeLowestGap(tree, 0, 1 << 30, P)).toBe(0);
+    expect(treeLowestGap(tree, P, 1 << 30, P)).toBe(1);
+    expect(treeLowestGap(tree, 3 * P, 1 << 30, 2 * P)).toBe(1); // [3, 5)
+    expect(treeLowestGap(tree, 3 * P + 1, 1 << 30, 2 * P)).toBe(3);
+    expect(treeLowestGap(tree, 0, 1 << 30, 9 * P)).toBe(4);
+    expect(treeLowestGap(tree, 0, 17 * P, 9 * P)).toBe(-1);
+  });
+});
+
+describe('free-area search (unmapped_area_topdown / unmapped_area)', () => {
+  it('skips a gap that only the stack guard gap fills (vm_start_gap)', () => {
+    // A library at pages [100, 110), a grows-down stack from page 400: the 290 free pages between
+    // them are fewer than the 256-page guard gap plus 40 pages.
+    const stack = region(400, 500, VM_READ | VM_GROWSDOWN);
+    const space = spaceWith([region(100, 110), stack]);
+    expect(findFreeAreaTopDown(space, { length: 34 * P, low: P, high: 400 * P })).toBe((400 - 256 - 34) * P);
+    expect(findFreeAreaTopDown(space, { length: 35 * P, low: P, high: 400 * P })).toBe(65 * P); // below the library
+    expect(findFreeAreaBottomUp(space, { length: 35 * P, low: 110 * P, high: 1000 * P })).toBe(500 * P);
+    expect(findFreeAreaBottomUp(space, { length: 34 * P, low: 110 * P, high: 1000 * P })).toBe(110 * P);
+  });
+
+  it('retries past a gap that fits the length but not the alignment', () => {
+    // 64 KiB alignment (16 pages): the gap [33, 47) holds 14 pages but no aligned 14-page range.
+    const space = spaceWith([region(0, 33), region(47, 60)]);
+    expect(findFreeAreaBottomUp(space, { length: 14 * P, low: 0, high: 1000 * P, align: 16 * P })).toBe(64 * P);
+    expect(findFreeAreaBottomUp(space, { length: 13 * P, low: 0, high: 1000 * P, align: 16 * P })).toBe(64 * P);
+    expect(findFreeAreaBottomUp(space, { length: 14 * P, low: 0, high: 1000 * P })).toBe(33 * P);
+    // Top-down under 60 pages: [33, 47) again fails aligned; nothing below 33 pages is free.
+    expect(findFreeAreaTopDown(space, { length: 14 * P, low: 0, high: 60 * P, align: 16 * P })).toBe(-1);
+    expect(findFreeAreaTopDown(space, { length: 14 * P, low: 0, high: 60 * P })).toBe(33 * P);
+  });
+
+  it('finds the free area below the lowest of 100,000 regions without walking them', () => {
+    // Every hole is one page: a two-page mapping goes below them all (the old linear walk took
+    // 100,000 steps here).
+    const regions = Array.from({ length: 100_000 }, (_, i) => region(1_000_000 + 2 * i, 1_000_000 + 2 * i + 1));
+    const space = spaceWith(regions);
+    expect(findFreeAreaTopDown(space, { length: 2 * P, low: P, high: 2 ** 40 })).toBe(2 ** 40 - 2 * P);
+    expect(findFreeAreaTopDown(space, { length: 2 * P, low: P, high: 1_200_000 * P })).toBe((1_000_000 - 2) * P);
+    expect(findFreeAreaBottomUp(space, { length: 2 * P, low: 1_000_000 * P, high: 2 ** 40 })).toBe(1_200_000 * P - P);
+    expect(findFreeAreaTopDown(space, { length: P, low: P, high: 1_200_000 * P - P })).toBe((1_200_000 - 3) * P);
+  });
+
+  it('refuses a length of 0 (a programmer error: mmap rounds lengths up to a page)', () => {
+    expect(() => findFreeAreaTopDown(spaceWith([]), { length: 0, low: 0, high: P })).toThrow(RangeError);
+  });
+});
+
+// ---- properties --------------------------------------------------------------------------------
+
+/** Regions from (gap, length, grows-down) triples, in pages, laid out upwards from `firstPage`. */
+function layOut(firstPage: number, parts: readonly (readonly [number, number, boolean])[]): Region[] {
+  let page = firstPage;
+  return parts.map(([gap, length, down]) => {
+    const r = region(page + gap, page + gap + length, down ? VM_READ | VM_GROWSDOWN : VM_READ);
+    page += gap + length;
+    return r;
+  });
+}
+
+const regionsArb = (maxLength: number) =>
+  fc.array(fc.tuple(fc.nat({ max: 20 }), fc.integer({ min: 1, max: 6 }), fc.boolean()), { maxLength, size: 'max' }).map((parts) => layOut(0, parts));
+
+/** A base tree of 0 – 1,500 regions (up to height 3), pages 0, 3, 6, … one or two pages long. */
+function baseRegions(count: number): Region[] {
+  return Array.from({ length: count }, (_, i) => region(3 * i, 3 * i + 1 + (i % 2)));
+}
+
+type Op = readonly ['insert' | 'remove' | 'removeRun' | 'replace', number, number, number];
+
+const opArb: fc.Arbitrary<Op> = fc.tuple(fc.constantFrom('insert', 'remove', 'removeRun', 'replace'), fc.nat(), fc.nat(), fc.nat());
+
+/** Applies `op` to the tree and to the array oracle alike (ops that do not fit are skipped). */
+function applyOp(tree: RegionTree, regions: Region[], [kind, x, y, z]: Op, span: number): RegionTree {
+  switch (kind) {
+    case 'insert': {
+      const start = x % span;
+      const r = region(start, start + 1 + (y % 8));
+      const rank = findAboveOracle(regions, r.start);
+      if (rank < regions.length && regions[rank]!.start < r.end) return tree;
+      regions.splice(rank, 0, r);
+      return treeInsertAt(tree, rank, r);
+    }
+    case 'remove': {
+      if (regions.length === 0) return tree;
+      const rank = x % regions.length;
+      regions.splice(rank, 1);
+      return treeRemoveAt(tree, rank);
+    }
+    case 'removeRun': {
+      if (regions.length === 0) return tree;
+      const rank = x % regions.length;
+      const count = Math.min(1 + (y % 200), regions.length - rank);
+      regions.splice(rank, count);
+      for (let i = 0; i < count; i++) tree = treeRemoveAt(tree, rank);
+      return tree;
+    }
+    case 'replace': {
+      if (regions.length === 0) return tree;
+      const rank = x % regions.length;
+      const old = regions[rank]!;
+      const floor = rank > 0 ? regions[rank - 1]!.end / P : 0;
+      const ceiling = rank + 1 < regions.length ? regions[rank + 1]!.start / P : old.end / P + 10;
+      const startPage = floor + (y % (ceiling - floor));
+      const endPage = startPage + 1 + (z % (ceiling - startPage));
+      const r = region(startPage, endPage, old.flags);
+      regions[rank] = r;
+      return treeReplaceAt(tree, rank, r);
+    }
+  }
+}
+
+/** The tree holds exactly `regions`, by identity, and every query agrees with the oracle at a few points. */
+function agrees(tree: RegionTree, regions: readonly Region[], probes: readonly number[]): void {
+  checkTree(tree);
+  const all = treeToArray(tree);
+  assert(all.length === regions.length && all.every((r, i) => r === regions[i]), () => 'the tree does not hold the oracle regions');
+  for (const probe of probes) {
+    const address = probe * 0x800; // half pages: inside, at and between regions
+    const rank = findAboveOracle(regions, address);
+    assert(treeRankAbove(tree, address) === rank, () => `treeRankAbove(${address.toString(16)})`);
+    assert(treeFindAbove(tree, address) === regions[rank], () => `treeFindAbove(${address.toString(16)})`);
+    const hit = regions[rank] && regions[rank]!.start <= address ? regions[rank] : undefined;
+    assert(treeLookup(tree, address) === hit, () => `treeLookup(${address.toString(16)})`);
+    assert(treeAt(tree, probe % (regions.length + 1)) === regions[probe % (regions.length + 1)], () => `treeAt(${probe})`);
+  }
+}
+
+describe('region tree: properties against a sorted array', () => {
+  it('any sequence of inserts, removes and replaces keeps the tree equal to the array, every version intact', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1500 }), fc.array(opArb, { maxLength: 40 }), fc.array(fc.nat({ max: 12_000 }), { minLength: 8, maxLength: 8 }), (count, ops, probes) => {
+        const regions = baseRegions(count);
+        let tree = treeFromSorted(regions);
+        const versions: [RegionTree, Region[]][] = [[tree, regions.slice()]];
+        for (const op of ops) {
+          tree = applyOp(tree, regions, op, 6000);
+          agrees(tree, regions, probes);
+          versions.push([tree, regions.slice()]);
+        }
+        for (const [t, rs] of versions) agrees(t, rs, probes);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the highest and lowest gap searches find the gap a scan of every gap finds', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1500 }),
+        fc.array(opArb, { maxLength: 20 }),
+        fc.array(fc.tuple(fc.nat({ max: 6000 }), fc.nat({ max: 6000 }), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 10 }),
+        (count, ops, queries) => {
+          const regions = baseRegions(count);
+          let tree = treeFromSorted(regions);
+          for (const op of ops) tree = applyOp(tree, regions, op, 6000);
+          for (const [a, b, pages] of queries) {
+            const low = Math.min(a, b) * P;
+            const high = Math.max(a, b) * P + (a % 3) * 0x800;
+            const length = pages * P;
+            assert(treeHighestGap(tree, low, high, length) === highestGapOracle(regions, low, high, length), () => `highest gap in [${low}, ${high}) of ${length}`);
+            assert(treeLowestGap(tree, low, high, length) === lowestGapOracle(regions, low, high, length), () => `lowest gap in [${low}, ${high}) of ${length}`);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('free-area search: properties against trying every aligned address', () => {
+  const guardArb = fc.constantFrom(0, 4 * P, 256 * P);
+  const alignArb = fc.constantFrom(P, 4 * P, 16 * P);
+  /** A window and a length: the window's ends as thousandths of the regions' extent plus 20 pages, so most fall among the regions. */
+  const windowArb = fc.tuple(fc.nat({ max: 1000 }), fc.nat({ max: 1000 }), fc.integer({ min: 1, max: 24 }));
+
+  function window(regions: readonly Region[], [a, b, pages]: readonly [number, number, number]): { low: number; high: number; length: number } {
+    const extent = (regions.length ? regions[regions.length - 1]!.end / P : 0) + 20;
+    const low = Math.floor((Math.min(a, b) * extent) / 1000) * P;
+    const high = Math.floor((Math.max(a, b) * extent) / 1000) * P;
+    return { low, high, length: pages * P };
+  }
+
+  for (const direction of ['top-down', 'bottom-up'] as const) {
+    it(`${direction}: the ${direction === 'top-down' ? 'highest' : 'lowest'} free aligned address, counting guard gaps below grows-down regions`, () => {
+      fc.assert(
+        fc.property(regionsArb(80), guardArb, alignArb, fc.array(windowArb, { minLength: 1, maxLength: 6 }), (regions, guard, align, windows) => {
+          const space = spaceWith(regions, guard);
+          for (const w of windows) {
+            const { low, high, length } = window(regions, w);
+            const query = { length, low, high, align };
+            const [found, expected] =
+              direction === 'top-down'
+                ? [findFreeAreaTopDown(space, query), topDownOracle(regions, guard, low, high, length, align)]
+                : [findFreeAreaBottomUp(space, query), bottomUpOracle(regions, guard, low, high, length, align)];
+            assert(found === expected, () => `${direction} ${JSON.stringify(query)}: ${found}, expected ${expected}`);
+          }
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
+
+  it('stays right in trees of height 3 (600 – 900 regions, grows-down ones among them)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 12 }), fc.integer({ min: 1, max: 3 }), fc.boolean()), { minLength: 600, maxLength: 900 }),
+        alignArb,
+        fc.array(windowArb, { minLength: 1, maxLength: 6 }),
+        (parts, align, windows) => {
+          const regions = layOut(0, parts.map(([gap, length, down]) => [gap, length, down && gap % 5 === 0] as const));
+          const guard = 4 * P;
+          const space = spaceWith(regions, guard);
+          expect(space.tree.height).toBe(3);
+          for (const w of windows) {
+            const { low, high, length } = window(regions, w);
+            const query = { length, low, high, align };
+            const down = topDownOracle(regions, guard, low, high, length, align);
+            const up = bottomUpOracle(regions, guard, low, high, length, align);
+            assert(findFreeAreaTopDown(space, query) === down, () => `top-down ${JSON.stringify(query)}: expected ${down}`);
+            assert(findFreeAreaBottomUp(space, query) === up, () => `bottom-up ${JSON.stringify(query)}: expected ${up}`);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it(`keeps leaves within ${TREE_FANOUT} regions however the inserts fall`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 3000 }), { maxLength: 400 }), (starts) => {
+        const regions: Region[] = [];
+        let tree = emptyTree();
+        for (const s of starts) tree = applyOp(tree, regions, ['insert', s, 0, 0], 3000);
+        checkTree(tree);
+      }),
+    );
+  });
+});
