@@ -83,9 +83,11 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
   if (offset % PAGE_SIZE !== 0) return failure(space, 'EINVAL');
   if (args.length === 0) return failure(space, 'EINVAL');
   const type = flags & MAP_TYPE;
-  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return failure(space, 'EINVAL');
-  // round_hint_to_min: a hint below mmap_min_addr moves up to it (a hint that rounds to 0 is no hint).
-  if (!(flags & MAP_FIXED)) {
+  // do_mmap: MAP_FIXED_NOREPLACE implies MAP_FIXED, so its address is not rounded either (an
+  // unaligned one is EINVAL from get_unmapped_area). round_hint_to_min: a hint below mmap_min_addr
+  // moves up to it (a hint that rounds to 0 is no hint).
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  if (!fixed) {
     addr = pageDown(addr);
     if (addr !== 0 && addr < layout.mmapMinAddr) addr = pageAlign(layout.mmapMinAddr);
   }
@@ -98,7 +100,6 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
   if (flags & MAP_LOCKED) vmFlags |= VM_LOCKED;
   if (shared) vmFlags |= VM_SHARED | VM_MAYSHARE;
   if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
-  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
   const where = getUnmappedArea(space, { addr, length, flags: fixed ? flags | MAP_FIXED : flags, file: args.file !== undefined });
   if (typeof where === 'string') return failure(space, where);
   addr = where;
@@ -106,6 +107,14 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
     const hit = treeFindAbove(space.tree, addr);
     if (hit && hit.start < addr + length) return failure(space, 'EEXIST');
   }
+  // The mapping type is checked after the placement (do_mmap's switch on flags & MAP_TYPE): a file
+  // takes MAP_SHARED, MAP_SHARED_VALIDATE or MAP_PRIVATE; anonymous memory MAP_SHARED (which may not
+  // grow down) or MAP_PRIVATE. Observed: fixtures/linux/errno-probe.txt.
+  if (args.file) {
+    if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return failure(space, 'EINVAL');
+  } else if (type === MAP_SHARED) {
+    if (flags & MAP_GROWSDOWN) return failure(space, 'EINVAL');
+  } else if (type !== MAP_PRIVATE) return failure(space, 'EINVAL');
   // accountable_mapping (mm/mmap.c): private writable mappings are charged, VM_ACCOUNT.
   if ((vmFlags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) vmFlags |= VM_ACCOUNT;
   const editor = new SpaceEditor(space);

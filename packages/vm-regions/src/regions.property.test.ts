@@ -1,0 +1,583 @@
+/**
+ * Invariants of an address space after any sequence of mmap / munmap / mprotect / brk / stack
+ * growth / first faults (fast-check), on linux-x86_64 (top-down and legacy) and linux-i386.
+ *
+ * The oracle is independent of the model: a list of page ranges with their attributes (vm_flags,
+ * file, file page, anon_vma), changed by each operation the way the Linux sources say
+ * (mm/mmap.c do_mmap, mm/vma.c do_vmi_munmap, mm/mprotect.c do_mprotect_pkey + mprotect_fixup,
+ * mm/mmap.c brk + do_brk_flags, mm/mmap.c expand_downwards, mm/rmap.c anon_vma_prepare), with
+ * the errno each one returns. After every step:
+ *
+ * - regions are sorted, non-overlapping, page-aligned, start < end, inside [0, TASK_SIZE);
+ * - page for page, the regions hold what the oracle holds (flags, file, offset, anon_vma);
+ * - no two adjacent regions are left unmerged that mm/vma.c would merge (is_mergeable_vma,
+ *   is_mergeable_anon_vma, pgoff continuity) — except where Linux itself leaves them: a new brk
+ *   region (do_brk_flags only expands the brk region, it does not merge with a mapping below) and
+ *   a stack grown down onto a grows-down region (expand_downwards does not merge);
+ * - map_count, total_vm, locked_vm, exec_vm, stack_vm, data_vm are what the regions add up to,
+ *   and VmPeak is the highest total_vm ever reached;
+ * - a failed operation returns Linux's errno and leaves the address space unchanged (mprotect
+ *   excepted: it keeps the changes made before the hole it stopped at, as Linux does).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAddressSpace, type AddressSpace } from './addressSpace.js';
+import { anonVmaPrepare } from './anonVma.js';
+import { brk } from './brk.js';
+import type { OperationResult } from './editor.js';
+import { layoutFor, type Layout } from './layouts.js';
+import { mmap, type MappedFile } from './mmap.js';
+import { mprotect } from './mprotect.js';
+import { munmap } from './munmap.js';
+import { loadProgram } from './program.js';
+import type { Region } from './region.js';
+import { treeToArray } from './regionTree.js';
+import { expandStack, setupStack } from './stack.js';
+
+// Linux's values, written out here so the oracle does not share the model's constants.
+const P = 4096;
+const VM_READ = 0x1;
+const VM_WRITE = 0x2;
+const VM_EXEC = 0x4;
+const VM_SHARED = 0x8;
+const VM_MAYREAD = 0x10;
+const VM_MAYWRITE = 0x20;
+const VM_MAYEXEC = 0x40;
+const VM_MAYSHARE = 0x80;
+const VM_GROWSDOWN = 0x100;
+const VM_LOCKED = 0x2000;
+const VM_ACCOUNT = 0x100000;
+const VM_NORESERVE = 0x200000;
+const VM_ACCESS = VM_READ | VM_WRITE | VM_EXEC;
+const VM_SPECIAL = 0x4000 | 0x40000 | 0x400; // VM_IO | VM_DONTEXPAND | VM_PFNMAP
+const MAP_SHARED = 0x01;
+const MAP_PRIVATE = 0x02;
+const MAP_SHARED_VALIDATE = 0x03;
+const MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20;
+const MAP_GROWSDOWN = 0x100;
+const MAP_LOCKED = 0x2000;
+const MAP_NORESERVE = 0x4000;
+const MAP_FIXED_NOREPLACE = 0x100000;
+/** VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT (arch/x86: VM_DATA_FLAGS_TSK_EXEC without READ_IMPLIES_EXEC). */
+const BRK_VM_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+const PMD = 2 * 1024 * 1024;
+
+const FILES: readonly MappedFile[] = [
+  { path: '/tmp/vmregions-a', dev: '08:01', inode: 11 },
+  { path: '/tmp/vmregions-b', dev: '08:01', inode: 12 },
+];
+
+/** A page range of the oracle with what every page in it holds. */
+interface Extent {
+  readonly start: number;
+  readonly end: number;
+  readonly flags: number;
+  /** File identity (path|dev|inode) or null for private anonymous memory. */
+  readonly file: string | null;
+  /** The file page (or, for anonymous memory, the vm_pgoff) of the page at `start`. */
+  readonly pgoff: number;
+  readonly anonVma: number;
+}
+
+const fileKey = (r: { file: string | null; dev: string; inode: number }): string | null => (r.file === null ? null : `${r.file}|${r.dev}|${r.inode}`);
+const toExtent = (r: Region): Extent => ({ start: r.start, end: r.end, flags: r.flags, file: fileKey(r), pgoff: r.pgoff, anonVma: r.anonVma });
+const slice = (e: Extent, start: number, end: number): Extent => ({ ...e, start, end, pgoff: e.pgoff + (start - e.start) / P });
+
+/** The oracle without [start, end). */
+function removeRange(extents: readonly Extent[], start: number, end: number): Extent[] {
+  const out: Extent[] = [];
+  for (const e of extents) {
+    if (e.end <= start || e.start >= end) out.push(e);
+    else {
+      if (e.start < start) out.push(slice(e, e.start, start));
+      if (e.end > end) out.push(slice(e, end, e.end));
+    }
+  }
+  return out;
+}
+
+function insert(extents: readonly Extent[], e: Extent): Extent[] {
+  return [...extents, e].sort((a, b) => a.start - b.start);
+}
+
+/** The oracle with `change` applied to the pages of [start, end) (which must all be mapped). */
+function mapRange(extents: readonly Extent[], start: number, end: number, change: (e: Extent) => Extent): Extent[] {
+  const out: Extent[] = [];
+  for (const e of extents) {
+    if (e.end <= start || e.start >= end) out.push(e);
+    else {
+      if (e.start < start) out.push(slice(e, e.start, start));
+      out.push(change(slice(e, Math.max(e.start, start), Math.min(e.end, end))));
+      if (e.end > end) out.push(slice(e, end, e.end));
+    }
+  }
+  return out;
+}
+
+/** Adjacent extents with equal attributes and continuing offsets joined: a canonical form to compare. */
+function canonical(extents: readonly Extent[]): Extent[] {
+  const out: Extent[] = [];
+  for (const e of extents) {
+    const last = out[out.length - 1];
+    if (last && last.end === e.start && last.flags === e.flags && last.file === e.file && last.anonVma === e.anonVma && last.pgoff + (last.end - last.start) / P === e.pgoff) {
+      out[out.length - 1] = { ...last, end: e.end };
+    } else out.push(e);
+  }
+  return out;
+}
+
+/** mm/vma.c: is_mergeable_vma (flags, file, no VM_SPECIAL) + is_mergeable_anon_vma + pgoff continuity. */
+function linuxWouldMerge(low: Region, high: Region): boolean {
+  return (
+    low.end === high.start &&
+    low.flags === high.flags &&
+    (low.flags & VM_SPECIAL) === 0 &&
+    fileKey(low) === fileKey(high) &&
+    low.special === null &&
+    high.special === null &&
+    (low.anonVma === 0 || high.anonVma === 0 || low.anonVma === high.anonVma) &&
+    low.pgoff + (low.end - low.start) / P === high.pgoff
+  );
+}
+
+/** mm/vma.c anon_vma_compatible: adjacent, same file, flags equal but for the access bits, offsets continuing. */
+function anonVmaCompatible(a: Region, b: Region): boolean {
+  return a.end === b.start && fileKey(a) === fileKey(b) && ((a.flags ^ b.flags) & ~VM_ACCESS) === 0 && b.pgoff === a.pgoff + (b.start - a.start) / P;
+}
+
+/** The oracle's state: the pages, the brk seams Linux leaves unmerged, the peak total_vm, anon_vma ids. */
+interface World {
+  space: AddressSpace;
+  extents: Extent[];
+  allowedSeams: Set<number>;
+  peakVm: number;
+  lastAnonVma: number;
+  shmem: number;
+}
+
+/**
+ * A brk seam stays allowed until an operation's range reaches it: only then (mmap next to it,
+ * mprotect of a side) would mm/vma.c try to merge across it. Splitting a side, brk expanding the
+ * heap or a first fault do not.
+ */
+function reach(w: World, start: number, end: number): void {
+  for (const seam of w.allowedSeams) if (start <= seam && end >= seam) w.allowedSeams.delete(seam);
+}
+
+type Op =
+  | { op: 'mmap'; where: number; hint: 'none' | 'window' | 'low' | 'unaligned'; fixed: 'no' | 'fixed' | 'noreplace'; shared: boolean; file: number; offset: number; alignedOffset: boolean; prot: number; pages: number; extra: number; defect: number }
+  | { op: 'munmap'; where: number; window: boolean; delta: number; pages: number; defect: number }
+  | { op: 'mprotect'; where: number; window: boolean; delta: number; pages: number; prot: number; defect: number }
+  | { op: 'brk'; pages: number; bytes: number }
+  | { op: 'touch'; where: number; window: boolean; delta: number }
+  | { op: 'stack'; which: number; pages: number; bytes: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('mmap' as const),
+      where: fc.nat(40),
+      hint: fc.constantFrom('window' as const, 'window' as const, 'none' as const, 'low' as const, 'unaligned' as const),
+      fixed: fc.constantFrom('no' as const, 'fixed' as const, 'fixed' as const, 'noreplace' as const),
+      shared: fc.boolean(),
+      file: fc.integer({ min: -2, max: 1 }), // < 0: anonymous
+      offset: fc.nat(7),
+      alignedOffset: fc.boolean(),
+      prot: fc.nat(7),
+      pages: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(512)),
+      extra: fc.constantFrom(0, 0, 0, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE),
+      defect: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 7 }) }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('munmap' as const),
+      where: fc.nat(40),
+      window: fc.boolean(),
+      delta: fc.integer({ min: -3, max: 6 }),
+      pages: fc.integer({ min: 1, max: 12 }),
+      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('mprotect' as const),
+      where: fc.nat(40),
+      window: fc.boolean(),
+      delta: fc.integer({ min: -2, max: 6 }),
+      pages: fc.integer({ min: 1, max: 12 }),
+      prot: fc.nat(7),
+      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('brk' as const), pages: fc.integer({ min: -6, max: 6 }), bytes: fc.integer({ min: 0, max: P - 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('touch' as const), where: fc.nat(40), window: fc.boolean(), delta: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('stack' as const), which: fc.nat(3), pages: fc.integer({ min: 1, max: 300 }), bytes: fc.nat(P - 1) }) },
+);
+
+/** An address near the `where`-th region (mod the count), `delta` pages from its start; or in the window. */
+function near(space: AddressSpace, where: number, delta: number, window = false): number {
+  if (window) return WINDOW + (where % 24) * P + delta * P;
+  const regions = treeToArray(space.tree);
+  const r = regions[where % regions.length]!;
+  const addr = r.start + delta * P;
+  return addr >= P && addr < space.layout.taskSize ? addr : r.start;
+}
+
+/** A window of free address space where fixed mappings and hints meet (below every layout's mmap area). */
+const WINDOW = 0x10000000;
+
+interface Expectation {
+  /** The errno name, or undefined for success. */
+  error?: string;
+}
+
+function mmapFlagsFor(prot: number, flags: number, shared: boolean): number {
+  let f = (prot & 1 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+  if (flags & MAP_GROWSDOWN) f |= VM_GROWSDOWN;
+  if (flags & MAP_LOCKED) f |= VM_LOCKED;
+  if (shared) f |= VM_SHARED | VM_MAYSHARE;
+  if (flags & MAP_NORESERVE) f |= VM_NORESERVE;
+  // accountable_mapping: private writable memory is charged unless MAP_NORESERVE.
+  if ((f & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) f |= VM_ACCOUNT;
+  return f;
+}
+
+/** find_vma + vm_start_gap: [addr, addr + length) ends below the next mapping (and its guard gap when it grows down). */
+function isFreeRange(w: World, addr: number, length: number): boolean {
+  const next = w.extents.find((e) => e.end > addr);
+  return !next || addr + length <= (next.flags & VM_GROWSDOWN ? next.start - w.space.layout.stackGuardGap : next.start);
+}
+
+/** Free gaps [lo, hi) between extents, with guard gaps below grows-down ranges taken out. */
+function freeGaps(w: World): [number, number][] {
+  const gaps: [number, number][] = [];
+  let lo = 0;
+  for (const e of w.extents) {
+    const hi = e.flags & VM_GROWSDOWN ? Math.max(0, e.start - w.space.layout.stackGuardGap) : e.start;
+    if (hi > lo) gaps.push([lo, hi]);
+    lo = Math.max(lo, e.end);
+  }
+  gaps.push([lo, w.space.layout.taskSize]);
+  return gaps;
+}
+
+function step(w: World, o: Op): void {
+  const { space } = w;
+  const layout = space.layout;
+  let result: OperationResult;
+  let expected: Expectation = {};
+  let nextExtents = w.extents;
+  let mprotectPartial: Extent[] | undefined;
+  let brkSeam = false;
+  const what = JSON.stringify(o);
+  switch (o.op) {
+    case 'mmap': {
+      const file = o.file >= 0 ? FILES[o.file]! : undefined;
+      // MAP_GROWSDOWN on shared anonymous memory is a defect of its own (case 6 below).
+      const extra = o.shared && !file && o.extra === MAP_GROWSDOWN ? 0 : o.extra;
+      let flags = (o.shared ? MAP_SHARED : MAP_PRIVATE) | (file ? 0 : MAP_ANONYMOUS) | extra | (o.fixed === 'fixed' ? MAP_FIXED : o.fixed === 'noreplace' ? MAP_FIXED_NOREPLACE : 0);
+      let length = o.pages * P - (o.pages % 2) * 1000;
+      let addr = 0;
+      if (o.fixed !== 'no') addr = o.hint === 'window' || o.hint === 'unaligned' ? WINDOW + (o.where % 24) * P : near(space, o.where, (o.where % 9) - 2);
+      else if (o.hint === 'window') addr = WINDOW + (o.where % 24) * P;
+      else if (o.hint === 'low') addr = (o.where % 3) * 100; // below mmap_min_addr: round_hint_to_min
+      else if (o.hint === 'unaligned') addr = WINDOW + (o.where % 24) * P + 123;
+      if (o.fixed !== 'no' && o.hint === 'unaligned') addr += 123;
+      let offset = file ? (o.alignedOffset && o.fixed !== 'no' ? Math.max(0, (addr - WINDOW) / P) * P : o.offset * P) : o.offset * P;
+      if (!Number.isInteger(offset / P)) offset = 0;
+      // One defect at a time (Linux 6.18's errno for each: fixtures/linux/errno-probe.txt).
+      if (o.defect === 1) length = 0;
+      if (o.defect === 2) offset += 100;
+      if (o.defect === 3) flags &= ~0x0f;
+      if (o.defect === 4) length = layout.taskSize + P;
+      if (o.defect === 5 && !file) flags = (flags & ~0x0f) | MAP_SHARED_VALIDATE;
+      if (o.defect === 6 && !file) flags = (flags & ~0x0f) | MAP_SHARED | MAP_GROWSDOWN;
+      const shared = (flags & 0x0f) === MAP_SHARED || (flags & 0x0f) === MAP_SHARED_VALIDATE;
+      const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+      const pageLength = Math.ceil(length / P) * P;
+      const validType = file ? [MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE].includes(flags & 0x0f) : [MAP_SHARED, MAP_PRIVATE].includes(flags & 0x0f);
+      // In do_mmap's order: sys_mmap's offset check, len, __get_unmapped_area, MAP_FIXED_NOREPLACE, then the type.
+      if (offset % P !== 0) expected = { error: 'EINVAL' };
+      else if (length === 0) expected = { error: 'EINVAL' };
+      else if (pageLength > layout.taskSize) expected = { error: 'ENOMEM' };
+      else if (fixed && addr > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
+      else if (fixed && addr % P !== 0) expected = { error: 'EINVAL' };
+      else if (flags & MAP_FIXED_NOREPLACE && w.extents.some((e) => e.start < addr + pageLength && e.end > addr)) expected = { error: 'EEXIST' };
+      else if (!validType) expected = { error: 'EINVAL' };
+      else if (!file && shared && flags & MAP_GROWSDOWN) expected = { error: 'EINVAL' };
+      w.shmem++;
+      result = mmap(space, { addr, length, prot: o.prot, flags, offset, ...(file ? { file } : {}), ...(shared && !file ? { shmemInode: 1000 + w.shmem } : {}) });
+      if (!expected.error && !result.error) {
+        const at = result.value;
+        expect(at % P, what).toBe(0);
+        if (fixed) expect(at, what).toBe(addr);
+        else {
+          expect(at, what).toBeGreaterThanOrEqual(layout.mmapMinAddr);
+          expect(isFreeRange(w, at, pageLength), `${what}: placed at 0x${at.toString(16)} over a mapping or a guard gap`).toBe(true);
+          // round_hint_to_min: a hint that masks to 0 is no hint; one below mmap_min_addr moves up to it.
+          const masked = Math.floor(addr / P) * P;
+          const hint = masked !== 0 && masked < layout.mmapMinAddr ? layout.mmapMinAddr : masked;
+          const thp = layout.thpAlign && !file && !shared && hint === 0 && pageLength % PMD === 0;
+          if (hint && hint + pageLength <= layout.taskSize && isFreeRange(w, hint, pageLength)) expect(at, `${what}: a free hint is taken`).toBe(hint);
+          else if (!thp) {
+            // unmapped_area_topdown: the highest fit below mmap_base; unmapped_area: the lowest above it.
+            const fits = freeGaps(w)
+              .map(([lo, hi]) => (layout.topDown ? [Math.max(lo, layout.mmapMinAddr), Math.min(hi, space.mmapBase)] : [Math.max(lo, space.mmapBase), hi]) as [number, number])
+              .filter(([lo, hi]) => hi - lo >= pageLength);
+            const best = layout.topDown ? Math.max(...fits.map(([, hi]) => hi - pageLength)) : Math.min(...fits.map(([lo]) => lo));
+            expect(at.toString(16), `${what}: placement`).toBe(best.toString(16));
+          } else expect(at % PMD, `${what}: THP alignment`).toBe(0);
+        }
+        const vmFlags = mmapFlagsFor(o.prot, flags, shared);
+        const end = at + pageLength;
+        const extent: Extent = file
+          ? { start: at, end, flags: vmFlags, file: `${file.path}|${file.dev}|${file.inode}`, pgoff: offset / P, anonVma: 0 }
+          : shared
+            ? { start: at, end, flags: vmFlags, file: `/dev/zero (deleted)|00:01|${1000 + w.shmem}`, pgoff: 0, anonVma: 0 }
+            : { start: at, end, flags: vmFlags, file: null, pgoff: at / P, anonVma: 0 };
+        nextExtents = insert(removeRange(w.extents, at, end), extent);
+        reach(w, at, end);
+      }
+      break;
+    }
+    case 'munmap': {
+      let start = near(space, o.where, o.delta, o.window);
+      let length = o.pages * P - (o.pages % 2) * 100; // rounded up to pages
+      if (o.defect === 1) start += 8;
+      if (o.defect === 2) length = 0;
+      if (o.defect === 3) start = layout.taskSize - P;
+      if (o.defect === 3) length = 2 * P;
+      // do_vmi_munmap: unaligned start, a range past TASK_SIZE or an empty one is EINVAL.
+      if (start % P !== 0 || start > layout.taskSize || length > layout.taskSize - start || length === 0) expected = { error: 'EINVAL' };
+      result = munmap(space, start, length);
+      if (!expected.error) nextExtents = removeRange(w.extents, start, start + Math.ceil(length / P) * P);
+      break;
+    }
+    case 'mprotect': {
+      let start = near(space, o.where, o.delta, o.window);
+      let prot = o.prot;
+      if (o.defect === 1) start += 8;
+      if (o.defect === 2) prot |= 0x10;
+      if (o.defect === 3) prot |= 0x01000000 | 0x02000000; // PROT_GROWSDOWN | PROT_GROWSUP
+      const end = start + o.pages * P;
+      if (o.defect) expected = { error: 'EINVAL' };
+      else {
+        // do_mprotect_pkey: the first region must hold `start`; the walk stops with ENOMEM at the first hole.
+        let cursor = start;
+        let changed = w.extents;
+        for (const e of w.extents) {
+          if (e.end <= cursor || e.start >= end) continue;
+          if (e.start > cursor) break;
+          const to = Math.min(e.end, end);
+          const newFlags = (x: Extent): number => {
+            let flags = (prot & 1 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0) | (x.flags & ~VM_ACCESS);
+            // mprotect_fixup: charge what becomes writable; give back an unfaulted anonymous region's charge.
+            if (flags & VM_WRITE) {
+              if (!(x.flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) flags |= VM_ACCOUNT;
+            } else if (x.flags & VM_ACCOUNT && x.file === null && x.anonVma === 0) flags &= ~VM_ACCOUNT;
+            return flags;
+          };
+          changed = mapRange(changed, cursor, to, (x) => ({ ...x, flags: newFlags(x) }));
+          // mprotect_fixup returns early, merging nothing, when the flags stay the same.
+          if (newFlags(e) !== e.flags) reach(w, cursor, to);
+          cursor = to;
+        }
+        if (cursor < end) {
+          expected = { error: 'ENOMEM' };
+          mprotectPartial = changed;
+        }
+        nextExtents = changed;
+      }
+      result = mprotect(space, start, o.pages * P - (o.pages % 3) * 7, prot);
+      break;
+    }
+    case 'brk': {
+      const requested = space.brk + o.pages * P + o.bytes;
+      const newBrk = Math.ceil(requested / P) * P;
+      const oldBrk = Math.ceil(space.brk / P) * P;
+      let refused = requested < space.startBrk;
+      if (!refused && newBrk < oldBrk) nextExtents = removeRange(w.extents, newBrk, oldBrk);
+      else if (!refused && newBrk > oldBrk) {
+        // brk(): the next mapping (and its guard gap) must stay at least a page above the new break.
+        const next = w.extents.find((e) => e.end > oldBrk);
+        const gapStart = next ? (next.flags & VM_GROWSDOWN ? next.start - layout.stackGuardGap : next.start) : Infinity;
+        if (newBrk + P > gapStart) refused = true;
+        else {
+          nextExtents = insert(w.extents, { start: oldBrk, end: newBrk, flags: BRK_VM_FLAGS, file: null, pgoff: oldBrk / P, anonVma: 0 });
+          brkSeam = true;
+        }
+      }
+      result = brk(space, requested);
+      // A refused brk is not an error: it returns the old break.
+      expect(result.value, what).toBe(refused ? space.brk : requested);
+      expect(result.error, what).toBeUndefined();
+      if (refused) expect(result.space, what).toBe(space);
+      break;
+    }
+    case 'touch': {
+      const address = near(space, o.where, o.delta, o.window);
+      const regions = treeToArray(space.tree);
+      const i = regions.findIndex((r) => r.start <= address && address < r.end);
+      result = anonVmaPrepare(space, address);
+      if (i < 0) expected = { error: 'EFAULT' };
+      else {
+        const r = regions[i]!;
+        let id = r.anonVma;
+        if (!id) {
+          // find_mergeable_anon_vma: next's anon_vma first, then prev's, else a new one.
+          const next = regions[i + 1];
+          const prev = regions[i - 1];
+          if (next && next.anonVma && anonVmaCompatible(r, next)) id = next.anonVma;
+          else if (prev && prev.anonVma && anonVmaCompatible(prev, r)) id = prev.anonVma;
+          else id = ++w.lastAnonVma;
+        }
+        expect(result.value, what).toBe(id);
+        nextExtents = mapRange(w.extents, r.start, r.end, (x) => ({ ...x, anonVma: id }));
+      }
+      break;
+    }
+    case 'stack': {
+      const regions = treeToArray(space.tree);
+      const growers = regions.filter((r) => r.flags & VM_GROWSDOWN);
+      const target = growers[o.which % growers.length];
+      const address = (target ? target.start : space.layout.stackTop) - o.pages * P + o.bytes;
+      result = expandStack(space, address);
+      const above = regions.find((r) => r.end > address);
+      if (!above) expected = { error: 'EFAULT' };
+      else if (above.start <= address) expected = {};
+      else if (!(above.flags & VM_GROWSDOWN)) expected = { error: 'EFAULT' };
+      else {
+        const newStart = Math.floor(address / P) * P;
+        const prev = regions.filter((r) => r.end <= above.start).at(-1);
+        if (newStart < layout.mmapMinAddr) expected = { error: 'EPERM' };
+        else if (prev && !(prev.flags & VM_GROWSDOWN) && prev.flags & VM_ACCESS && newStart - prev.end < layout.stackGuardGap) expected = { error: 'ENOMEM' };
+        else if (above.end - newStart > layout.stackLimit) expected = { error: 'ENOMEM' };
+        else {
+          nextExtents = insert(w.extents, { ...toExtent(above), start: newStart, end: above.start, pgoff: above.pgoff - (above.start - newStart) / P });
+          // expand_downwards does not merge: growing onto a grows-down region below leaves the two apart.
+          if (prev && prev.end === newStart) w.allowedSeams.add(newStart);
+        }
+      }
+      break;
+    }
+  }
+  expect(result.error, what).toBe(expected.error);
+  if (result.error && !mprotectPartial) {
+    expect(result.edits, what).toEqual([]);
+    expect(result.space, what).toBe(space);
+    nextExtents = w.extents;
+  }
+  w.space = result.space;
+  w.extents = nextExtents;
+  checkSpace(w, what, brkSeam ? space : undefined);
+}
+
+/** Every invariant of the header, on `w.space` against the oracle. */
+function checkSpace(w: World, what: string, beforeBrk?: AddressSpace): void {
+  const { space } = w;
+  const regions = treeToArray(space.tree);
+  regions.forEach((r, i) => {
+    expect(r.start < r.end && r.start % P === 0 && r.end % P === 0 && r.start >= 0 && r.end <= space.layout.taskSize, `${what}: region ${i} 0x${r.start.toString(16)}-0x${r.end.toString(16)}`).toBe(true);
+    if (i > 0) expect(regions[i - 1]!.end <= r.start, `${what}: regions ${i - 1} and ${i} overlap or are out of order`).toBe(true);
+  });
+  // anon_vma: a region's anon_vma is the one its faulted pages hang off (at most one), or none.
+  for (const r of regions) {
+    const seen = new Set(w.extents.filter((e) => e.start < r.end && e.end > r.start && e.anonVma !== 0).map((e) => e.anonVma));
+    expect([...seen].every((a) => a === r.anonVma) && (seen.size > 0 || r.anonVma === 0), `${what}: anon_vma of 0x${r.start.toString(16)} is ${r.anonVma}, its pages ${[...seen]}`).toBe(true);
+    w.extents = mapRange(w.extents, r.start, r.end, (x) => ({ ...x, anonVma: r.anonVma }));
+  }
+  expect(canonical(regions.map(toExtent)), `${what}: pages`).toEqual(canonical(w.extents));
+  // A new brk region next to a mergeable mapping below is left apart, as do_brk_flags leaves it.
+  if (beforeBrk) {
+    const created = regions.find((r) => r.start === Math.ceil(beforeBrk.brk / P) * P && !treeToArray(beforeBrk.tree).some((b) => b.start === r.start));
+    const below = created && regions[regions.indexOf(created) - 1];
+    if (created && below && below.end === created.start) w.allowedSeams.add(created.start);
+  }
+  for (let i = 1; i < regions.length; i++) {
+    const low = regions[i - 1]!;
+    const high = regions[i]!;
+    if (linuxWouldMerge(low, high) && !w.allowedSeams.has(high.start)) {
+      throw new Error(`${what}: 0x${low.start.toString(16)}-0x${low.end.toString(16)} and 0x${high.start.toString(16)}-0x${high.end.toString(16)} should have merged`);
+    }
+  }
+  // Counters from the regions (mm/mmap.c vm_stat_account; mm/internal.h is_exec/stack/data_mapping).
+  const pages = (r: Region): number => (r.end - r.start) / P;
+  const sum = (f: (r: Region) => boolean): number => regions.filter(f).reduce((n, r) => n + pages(r), 0);
+  expect(space.mapCount, `${what}: map_count`).toBe(regions.length);
+  expect(space.totalVm, `${what}: total_vm`).toBe(sum(() => true));
+  expect(space.lockedVm, `${what}: locked_vm`).toBe(sum((r) => (r.flags & VM_LOCKED) !== 0));
+  expect(space.execVm, `${what}: exec_vm`).toBe(sum((r) => (r.flags & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) === VM_EXEC));
+  expect(space.stackVm, `${what}: stack_vm`).toBe(sum((r) => (r.flags & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) !== VM_EXEC && (r.flags & VM_GROWSDOWN) !== 0));
+  expect(space.dataVm, `${what}: data_vm`).toBe(sum((r) => (r.flags & (VM_EXEC | VM_WRITE | VM_GROWSDOWN)) !== VM_EXEC && (r.flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) === VM_WRITE));
+  w.peakVm = Math.max(w.peakVm, space.totalVm);
+  expect(Math.max(space.hiwaterVm, space.totalVm), `${what}: VmPeak`).toBe(w.peakVm);
+}
+
+interface Profile {
+  readonly name: string;
+  readonly layout: Layout;
+  readonly programBase: number;
+}
+
+const PROFILES: readonly Profile[] = [
+  { name: 'linux-x86_64 top-down', layout: layoutFor('linux-x86_64'), programBase: 0x555555554000 },
+  { name: 'linux-x86_64 legacy', layout: layoutFor('linux-x86_64', { legacyLayout: true }), programBase: 0x555555554000 },
+  { name: 'linux-i386 top-down', layout: layoutFor('linux-i386'), programBase: 0x08048000 },
+  { name: 'linux-i386 legacy', layout: layoutFor('linux-i386', { legacyLayout: true }), programBase: 0x08048000 },
+];
+
+/** A process as exec leaves it: a program (text, data, bss), an empty heap after it, and the [stack]. */
+function freshWorld(profile: Profile): World {
+  let space = createAddressSpace({ id: 1, layout: profile.layout });
+  space = setupStack(space).space;
+  space = loadProgram(space, { path: '/bin/prog', base: profile.programBase, text: 5 * P + 17, data: P + 40, bss: 3 * P }).space;
+  const w: World = { space, extents: treeToArray(space.tree).map(toExtent), allowedSeams: new Set(), peakVm: space.totalVm, lastAnonVma: 0, shmem: 0 };
+  checkSpace(w, 'initial');
+  return w;
+}
+
+function run(profile: Profile, ops: readonly Op[]): void {
+  const w = freshWorld(profile);
+  for (const o of ops) step(w, o);
+}
+
+describe('address-space invariants under random operations (fast-check, fixed seeds)', () => {
+  PROFILES.forEach((profile, i) => {
+    it(`${profile.name}: sorted, aligned, page-exact, merged as mm/vma.c merges, counters and errno right`, () => {
+      fc.assert(
+        fc.property(fc.array(opArb, { minLength: 1, maxLength: 40 }), (ops) => run(profile, ops)),
+        { numRuns: 80, seed: 0x7e61 + i },
+      );
+    });
+  });
+});
+
+describe('kept counterexamples (each once needed a specific sequence to reach)', () => {
+  const fixedAnon = (page: number, pages: number, prot: number): Op => ({ op: 'mmap', where: page, hint: 'window', fixed: 'fixed', shared: false, file: -1, offset: 0, alignedOffset: false, prot, pages, extra: 0, defect: 0 });
+  const touch = (page: number): Op => ({ op: 'touch', where: page, window: true, delta: 0 });
+  const x86 = PROFILES[0]!;
+
+  it('a mapping filling the hole between two differently faulted regions merges with the lower one only (can_vma_merge_right)', () => {
+    const w = freshWorld(x86);
+    for (const o of [fixedAnon(0, 2, 3), touch(0), fixedAnon(4, 2, 3), touch(4), fixedAnon(2, 2, 3)]) step(w, o);
+    expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 6 * P).map((r) => [(r.start - WINDOW) / P, (r.end - WINDOW) / P, r.anonVma])).toEqual([
+      [0, 4, 1],
+      [4, 6, 2],
+    ]);
+  });
+
+  it('mprotect does not merge neighbours whose pages hang off different anon_vmas (is_mergeable_anon_vma)', () => {
+    const w = freshWorld(x86);
+    for (const o of [fixedAnon(0, 2, 3), touch(0), fixedAnon(4, 2, 1), touch(4), fixedAnon(2, 2, 1)]) step(w, o);
+    step(w, { op: 'mprotect', where: 2, window: true, delta: 0, pages: 4, prot: 3, defect: 0 });
+    expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 6 * P).map((r) => [(r.start - WINDOW) / P, (r.end - WINDOW) / P, r.anonVma])).toEqual([
+      [0, 2, 1],
+      [2, 6, 2],
+    ]);
+  });
+});
