@@ -36,13 +36,15 @@ export function brk(space: AddressSpace, requested: number): OperationResult {
   // The next region (with its guard gap) must stay at least a page above the new break.
   const next = treeFindAbove(space.tree, oldBrk);
   if (next && newBrk + PAGE_SIZE > startGap(space, next)) return refused();
+  // do_brk_flags checks map_count (with `>`, Linux 6.18) before it tries to expand the heap region,
+  // so at max_map_count + 1 even an expansion is refused (fixtures/linux/maxmapcount-probe.txt).
+  if (space.mapCount > space.layout.maxMapCount) return refused();
   // brkvma: the region just below the old break, if the heap is not empty (vma_prev_limit).
   const rank = treeRankAbove(space.tree, oldBrk);
   const below = old > space.startBrk ? treeAt(space.tree, rank - 1) : undefined;
   if (below && below.end === oldBrk && below.start >= space.startBrk && below.flags === BRK_FLAGS && below.file === null) {
     editor.apply({ kind: 'resized', start: below.start, newStart: below.start, newEnd: newBrk });
   } else {
-    if (space.mapCount >= space.layout.maxMapCount) return refused();
     editor.apply({
       kind: 'mapped',
       region: { start: oldBrk, end: newBrk, flags: BRK_FLAGS, pgoff: oldBrk / PAGE_SIZE, file: null, dev: '00:00', inode: 0, special: null, anonVma: 0, object: 0 },

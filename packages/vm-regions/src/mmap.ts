@@ -93,6 +93,8 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
   }
   const length = pageAlign(args.length);
   if (length === 0 || length > 2 ** 53) return failure(space, 'ENOMEM');
+  // do_mmap's only map_count check is this one, with `>` (Linux 6.18): a process may reach
+  // max_map_count + 1 regions (observed: fixtures/linux/maxmapcount-probe.txt).
   if (space.mapCount > layout.maxMapCount) return failure(space, 'ENOMEM');
   const shared = type !== MAP_PRIVATE;
   let vmFlags = protToVmFlags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
@@ -120,7 +122,6 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
   const editor = new SpaceEditor(space);
   const error = unmapRange(editor, addr, addr + length);
   if (error) return failure(space, error);
-  if (editor.space.mapCount >= layout.maxMapCount) return failure(space, 'ENOMEM');
   const region: Region = args.file
     ? { start: addr, end: addr + length, flags: vmFlags, pgoff: offset / PAGE_SIZE, file: args.file.path, dev: args.file.dev, inode: args.file.inode, special: null, anonVma: 0, object: 0 }
     : shared

@@ -20,10 +20,10 @@ import {
 } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
-import { mergeAround } from './merge.js';
+import { canMerge, mergeAround } from './merge.js';
 import { protToVmFlags } from './mmap.js';
-import { isPageAligned, pageAlign } from './region.js';
-import { treeFindAbove } from './regionTree.js';
+import { isPageAligned, pageAlign, regionFrom, type Region } from './region.js';
+import { treeAt, treeFindAbove, treeRankAbove } from './regionTree.js';
 
 /** PROT_SEM is accepted and ignored on x86 (arch_validate_prot). */
 const PROT_SEM = 0x8;
@@ -37,7 +37,8 @@ export function mprotect(space: AddressSpace, start: number, length: number, pro
   if (!isPageAligned(start)) return failure(space, 'EINVAL');
   if (length === 0) return { space, edits: [], value: 0 };
   const end = start + pageAlign(length);
-  if (end <= start) return failure(space, 'ENOMEM');
+  // start + len wrapping around (an unsigned long on a 64-bit kernel) is ENOMEM before anything changes.
+  if (end <= start || end >= 2 ** 64) return failure(space, 'ENOMEM');
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) return failure(space, 'EINVAL');
   const first = treeFindAbove(space.tree, start);
   if (!first || first.start >= end) return failure(space, 'ENOMEM');
@@ -75,7 +76,10 @@ export function mprotect(space: AddressSpace, start: number, length: number, pro
     } else if (region.flags & VM_ACCOUNT && region.file === null && region.anonVma === 0) {
       newFlags &= ~VM_ACCOUNT;
     }
-    if (newFlags !== region.flags) fixup(editor, region.start, nstart, tmp, newFlags);
+    if (newFlags !== region.flags && !fixup(editor, region.start, nstart, tmp, newFlags)) {
+      error = 'ENOMEM';
+      break;
+    }
     cursor = tmp;
     nstart = tmp;
     if (tmp >= end) break;
@@ -85,12 +89,30 @@ export function mprotect(space: AddressSpace, start: number, length: number, pro
   return success(editor, 0);
 }
 
-/** Splits off [from, to) of the region at `regionStart`, gives it `flags`, and merges it where allowed. */
-function fixup(editor: SpaceEditor, regionStart: number, from: number, to: number, flags: number): void {
-  const region = treeFindAbove(editor.space.tree, regionStart)!;
-  if (from > region.start) editor.apply({ kind: 'split', start: region.start, at: from, object: 0 });
-  if (to < region.end) editor.apply({ kind: 'split', start: from, at: to, object: 0 });
+/**
+ * Splits off [from, to) of the region at `regionStart`, gives it `flags`, and merges it where
+ * allowed. mm/vma.c vma_modify: a part that merges into prev or next needs no split; otherwise
+ * each split_vma fails with ENOMEM once map_count has reached vm.max_map_count (false).
+ */
+function fixup(editor: SpaceEditor, regionStart: number, from: number, to: number, flags: number): boolean {
+  const tree = editor.space.tree;
+  const rank = treeRankAbove(tree, regionStart);
+  const region = treeAt(tree, rank)!;
+  const part: Region = { ...regionFrom(region, from), end: to, flags };
+  const prev = treeAt(tree, rank - 1);
+  const next = treeAt(tree, rank + 1);
+  const absorbed = (from === region.start && prev !== undefined && canMerge(prev, part)) || (to === region.end && next !== undefined && canMerge(part, next));
+  const full = (): boolean => !absorbed && editor.space.mapCount >= editor.space.layout.maxMapCount;
+  // The first split stays when the second one fails, as in Linux.
+  if (from > region.start) {
+    if (full()) return false;
+    editor.apply({ kind: 'split', start: region.start, at: from, object: 0 });
+  }
+  if (to < region.end) {
+    if (full()) return false;
+    editor.apply({ kind: 'split', start: from, at: to, object: 0 });
+  }
   editor.apply({ kind: 'changed', start: from, flags });
   mergeAround(editor, from);
+  return true;
 }
-

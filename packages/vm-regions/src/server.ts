@@ -184,7 +184,8 @@ function decide(request: Request, state: RegionsState, ctx: DecideContext) {
           ...(shmem === undefined ? {} : { shmemInode: shmem }),
         }),
       );
-      const extra = file ? file.events : shmem !== undefined && !done.reply.error ? [event(REGIONS_EVENTS.inodeAssigned, { path: '', inode: shmem })] : [];
+      // A failed mmap names no inode (a failed call changes nothing).
+      const extra = done.reply.error ? [] : file ? file.events : shmem !== undefined ? [event(REGIONS_EVENTS.inodeAssigned, { path: '', inode: shmem })] : [];
       return { reply: done.reply, events: [...extra, ...(done.events ?? [])] };
     }
     case REGIONS_REQUESTS.munmap: {
@@ -211,7 +212,7 @@ function decide(request: Request, state: RegionsState, ctx: DecideContext) {
       const p = request.payload as LoadProgramRequest;
       const file = inodeFor(state, p.path);
       const done = operate(state, ctx, p.pid, (space) => loadProgram(space, { path: p.path, dev: '08:01', inode: file.inode, base: p.base, text: p.text, data: p.data, bss: p.bss }));
-      return { reply: done.reply, events: [...file.events, ...(done.events ?? [])] };
+      return { reply: done.reply, events: [...(done.reply.error ? [] : file.events), ...(done.events ?? [])] };
     }
     case REGIONS_REQUESTS.find: {
       const p = request.payload as AddressRequest;
