@@ -550,7 +550,7 @@ describe('address-space invariants under random operations (fast-check, fixed se
   PROFILES.forEach((profile, i) => {
     it(`${profile.name}: sorted, aligned, page-exact, merged as mm/vma.c merges, counters and errno right`, () => {
       fc.assert(
-        fc.property(fc.array(opArb, { minLength: 1, maxLength: 40 }), (ops) => run(profile, ops)),
+        fc.property(fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), (ops) => run(profile, ops)),
         { numRuns: 80, seed: 0x7e61 + i },
       );
     });
