@@ -59,6 +59,19 @@ export interface LayoutOptions {
   readonly mmapMinAddr?: number;
   /** vm.max_map_count (default 65530). */
   readonly maxMapCount?: number;
+  /**
+   * linux-i386 only: the 32-bit task runs on an x86-64 kernel (CONFIG_IA32_EMULATION, the task has
+   * TIF_ADDR32) instead of an i386 kernel. Its TASK_SIZE and STACK_TOP are then IA32_PAGE_OFFSET,
+   * 0xFFFFe000 (arch/x86/include/asm/page_64_types.h, TASK_SIZE and TASK_SIZE_LOW under
+   * TIF_ADDR32), not PAGE_OFFSET; mmap_base and TASK_UNMAPPED_BASE follow from it; and maps is
+   * printed by a 64-bit kernel (its columns are as wide as on x86-64).
+   */
+  readonly ia32Emulation?: boolean;
+  /**
+   * With `ia32Emulation`: the ADDR_LIMIT_3GB personality (`setarch -3`), under which
+   * IA32_PAGE_OFFSET is 0xC0000000, the task size of an i386 kernel's 3G/1G split.
+   */
+  readonly addrLimit3gb?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -87,8 +100,14 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
   switch (profile) {
     case 'linux-i386':
     case 'tiny': {
-      // 3 GB / 1 GB split: PAGE_OFFSET 0xC0000000; TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3).
-      const taskSize = 0xc0000000;
+      // 3 GB / 1 GB split: TASK_SIZE = PAGE_OFFSET = 0xC0000000 (arch/x86/include/asm/processor.h,
+      // CONFIG_X86_32); TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3) (__TASK_UNMAPPED_BASE).
+      // Under IA32 emulation TASK_SIZE is IA32_PAGE_OFFSET (page_64_types.h): 0xFFFFe000, or
+      // 0xC0000000 with ADDR_LIMIT_3GB; arch/x86/mm/mmap.c arch_pick_mmap_layout computes the
+      // compat task's bases (mmap_compat_base, mmap_compat_legacy_base) from task_size_32bit(),
+      // which is that IA32_PAGE_OFFSET, by the same mmap_base() and mmap_legacy_base().
+      const ia32Emulation = options.ia32Emulation ?? false;
+      const taskSize = ia32Emulation && !options.addrLimit3gb ? 0xffffe000 : 0xc0000000;
       return {
         profile: profile,
         taskSize,
@@ -99,9 +118,13 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         topDown: !legacy,
         mmapBase: legacy ? pageAlign(taskSize / 3) : topDownMmapBase(taskSize, stackLimit),
         legacyBase: pageAlign(taskSize / 3),
+        // mm/huge_memory.c __thp_get_unmapped_area: no THP alignment without CONFIG_64BIT or in a compat syscall.
         thpAlign: false,
         granularity: PAGE_SIZE,
-        mapsWidth: 25 + 4 * 6 - 1,
+        // sizeof(void *) is the kernel's: 8 under IA32 emulation.
+        mapsWidth: 25 + (ia32Emulation ? 8 : 4) * 6 - 1,
+        // No [vsyscall]: i386 has no gate area, and under IA32 emulation get_gate_vma
+        // (arch/x86/entry/vsyscall/vsyscall_64.c) returns none for a compat mm.
         gateArea: null,
         defaultBrk: 0x08048000,
         maxMapCount,
