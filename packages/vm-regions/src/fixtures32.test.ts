@@ -10,8 +10,21 @@ import { layoutFor } from './layouts.js';
 import { renderSmaps } from './views/smaps.js';
 import { renderStatus } from './views/status.js';
 
+/** The layout options the header's run line (`# run: ulimit -Ss N; setarch -R [-3] [-L] …`) implies. */
+function recordedOptions(header: string[]): RecordingLayout {
+  const run = /^# run: ulimit -Ss (\S+); setarch -R( -3)?( -L)? /.exec(header.find((l) => l.startsWith('# run: ')) ?? '');
+  if (!run) throw new Error(`no run line in ${header.join('\n')}`);
+  return {
+    stackLimit: run[1] === 'unlimited' ? Infinity : Number(run[1]) * 1024,
+    addrLimit3gb: run[2] !== undefined,
+    legacyLayout: run[3] !== undefined,
+  };
+}
+
 function check(name: string, options: RecordingLayout): void {
   const { space, recording } = replayRecording(name, { profile: 'linux-i386', ia32Emulation: true, ...options });
+  // The options the test names are those the observation was made under.
+  expect(recordedOptions(recording.header)).toEqual({ stackLimit: 8 * 1024 * 1024, addrLimit3gb: false, legacyLayout: false, ...options });
   expect(smapsShape(renderSmaps(space))).toBe(smapsShape(recording.smaps));
   expect(statusShape(renderStatus(space))).toBe(statusShape(recording.status));
   expect(smapsFlags(renderSmaps(space))).toEqual(smapsFlags(recording.smaps));
