@@ -6,7 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createMachine, exportLog, verifyReplay, type EventEnvelope, type Machine, type Task } from '@vmlab/kernel';
+import { createMachine, exportLog, verifyReplay, type AnySubsystem, type EventEnvelope, type Machine, type Task } from '@vmlab/kernel';
+import { mmuSubsystem } from '@vmlab/hardware-mmu';
+import { physSubsystem } from '@vmlab/phys-allocator';
+import { slabSubsystem } from '@vmlab/slab';
 import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import type { AddressSpace } from './addressSpace.js';
@@ -479,5 +482,44 @@ describe('replay: the events rebuild the state', () => {
     const all = machine.timeline.events().filter((e) => e.type.startsWith('regions/'));
     for (const e of all.filter((x) => x.type !== REGIONS_EVENTS.regionProtectionChanged)) state = produce(state, (d) => regionsSubsystem.evolve(d, e));
     expect(state).not.toEqual(machine.slice('regions'));
+  });
+});
+
+describe('rollback: a request that cannot get its kernel memory changes nothing', () => {
+  /** The tiny profile (64 KiB of RAM): page tables and slabs run out after a few dozen processes or a few hundred regions. */
+  const tiny = (): Machine =>
+    createMachine({ subsystems: [mmuSubsystem, physSubsystem, slabSubsystem, regionsSubsystem] as AnySubsystem[], config: { profile: 'tiny' }, freeze: true });
+
+  it('create-address-space when hardware-mmu has no frame for a page table: the input fails and is rolled back', () => {
+    const machine = tiny();
+    for (let i = 0; i < 200; i++) {
+      const pid = spawn(machine);
+      const before = machine.hash();
+      const outcome = machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid } });
+      if (!outcome.error) continue;
+      expect(outcome.error.message).toContain('mmu/create-address-space failed');
+      expect(machine.hash()).toBe(before);
+      expect(machine.query<Task>('kernel/task', { pid }).addressSpace).toBeNull();
+      expect(Object.keys(machine.slice<RegionsState>('regions').spaces).length).toBe(i);
+      return;
+    }
+    throw new Error('page tables never ran out');
+  });
+
+  it('mmap when the vm_area_struct cache cannot grow: no region, no event, no slab object kept (the whole input rolled back)', () => {
+    const machine = tiny();
+    const pid = spawn(machine);
+    machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid } });
+    for (let i = 0; i < 5000; i++) {
+      const before = machine.hash();
+      const r = machine.call('do_mmap', [pid, 0x1000000 + 2 * i * P, P, i % 2 ? 1 : 3, PRIVATE_ANON | MAP_FIXED]);
+      if (!r.outcome.error) continue;
+      expect(r.outcome.error.message).toContain('kmem_cache_alloc(vm_area_struct) failed');
+      expect(machine.hash()).toBe(before);
+      expect(regions(machine, pid).length).toBe(i + 1); // the stack and the i mappings before
+      expect(verifyReplay(exportLog(machine), [mmuSubsystem, physSubsystem, slabSubsystem, regionsSubsystem] as AnySubsystem[]).ok).toBe(true);
+      return;
+    }
+    throw new Error('the slab never ran out');
   });
 });
