@@ -28,6 +28,10 @@ export function brk(space: AddressSpace, requested: number): OperationResult {
     return success(editor, requested);
   }
   if (requested <= old) {
+    // Shrinking needs a region in [newBrk, oldBrk): with none (the heap was unmapped), brk refuses
+    // (mm/mmap.c brk: "if (!brkvma || brkvma->vm_start >= oldbrk) goto out"; fixtures/linux/brk-probe.txt).
+    const brkvma = treeFindAbove(space.tree, newBrk);
+    if (!brkvma || brkvma.start >= oldBrk) return refused();
     editor.apply({ kind: 'bounds-set', bounds: { brk: requested } });
     const error = unmapRange(editor, newBrk, oldBrk);
     if (error) return refused();

@@ -211,7 +211,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       delta: fc.integer({ min: -2, max: 6 }),
       pages: fc.integer({ min: 1, max: 12 }),
       prot: fc.nat(7),
-      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }) }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('brk' as const), pages: fc.integer({ min: -6, max: 6 }), bytes: fc.integer({ min: 0, max: P - 1 }) }) },
@@ -364,9 +364,16 @@ function step(w: World, o: Op): void {
       if (o.defect === 1) start += 8;
       if (o.defect === 2) prot |= 0x10;
       if (o.defect === 3) prot |= 0x01000000 | 0x02000000; // PROT_GROWSDOWN | PROT_GROWSUP
+      const asked = start;
       const end = start + o.pages * P;
-      if (o.defect) expected = { error: 'EINVAL' };
+      // PROT_GROWSDOWN: the change reaches down to the start of the grows-down region found (EINVAL for any other).
+      const first = o.defect === 4 ? treeToArray(space.tree).find((r) => r.end > start) : undefined;
+      if (o.defect === 4) prot |= 0x01000000;
+      if (o.defect >= 1 && o.defect <= 3) expected = { error: 'EINVAL' };
+      else if (o.defect === 4 && (!first || first.start >= end)) expected = { error: 'ENOMEM' };
+      else if (o.defect === 4 && !(first!.flags & VM_GROWSDOWN)) expected = { error: 'EINVAL' };
       else {
+        if (o.defect === 4) start = first!.start;
         // do_mprotect_pkey: the first region must hold `start`; the walk stops with ENOMEM at the first hole.
         let cursor = start;
         let changed = w.extents;
@@ -393,7 +400,7 @@ function step(w: World, o: Op): void {
         }
         nextExtents = changed;
       }
-      result = mprotect(space, start, o.pages * P - (o.pages % 3) * 7, prot);
+      result = mprotect(space, asked, o.pages * P - (o.pages % 3) * 7, prot);
       break;
     }
     case 'brk': {
@@ -401,7 +408,11 @@ function step(w: World, o: Op): void {
       const newBrk = Math.ceil(requested / P) * P;
       const oldBrk = Math.ceil(space.brk / P) * P;
       let refused = requested < space.startBrk;
-      if (!refused && newBrk < oldBrk) nextExtents = removeRange(w.extents, newBrk, oldBrk);
+      if (!refused && newBrk < oldBrk) {
+        // Shrinking needs a mapping in [newBrk, oldBrk) (brk: "if (!brkvma || brkvma->vm_start >= oldbrk) goto out").
+        if (w.extents.some((e) => e.start < oldBrk && e.end > newBrk)) nextExtents = removeRange(w.extents, newBrk, oldBrk);
+        else refused = true;
+      }
       else if (!refused && newBrk > oldBrk) {
         // brk(): the next mapping (and its guard gap) must stay at least a page above the new break.
         const next = w.extents.find((e) => e.end > oldBrk);

@@ -401,6 +401,25 @@ describe('errno as Linux 6.18 returns it (fixtures/linux/errno-probe.c)', () => 
   });
 });
 
+describe('brk shrinking over a hole (fixtures/linux/brk-probe.c)', () => {
+  it('is refused when no region is left in [new break, old break), and allowed when one is', () => {
+    const lines = readFileSync(fileURLToPath(new URL('./fixtures/linux/brk-probe.txt', import.meta.url)), 'utf8').trim().split('\n');
+    const { machine, pid } = withProcess();
+    const b = machine.call('load_program', [pid, '/bin/p', 0x400000, P, 0, 0]).value === 0x400000 ? 0x401000 : 0;
+    // The probe starts at a break b (hex in its first line); the model's is 0x401000: compare offsets from b.
+    const linuxB = parseInt(/^up (\w+) ->/.exec(lines[0]!)![1]!, 16);
+    const rel = (line: number, re: RegExp): number => parseInt(re.exec(lines[line]!)![1]!, 16) - linuxB;
+    expect(machine.call('do_brk', [pid, b + 3 * P]).value).toBe(b + rel(0, /-> (\w+)/));
+    expect(machine.call('do_munmap', [pid, b, 3 * P]).value).toBe(0);
+    expect(machine.call('do_brk', [pid, b + P]).value, lines[2]).toBe(b + rel(2, /= (\w+)/));
+    expect(machine.call('do_brk', [pid, 0]).value, lines[3]).toBe(b + rel(3, /now (\w+)/));
+    const c = b + rel(3, /now (\w+)/);
+    expect(machine.call('do_brk', [pid, c + 4 * P]).value, lines[4]).toBe(b + rel(4, /up2 (\w+)/));
+    machine.call('do_munmap', [pid, c + 2 * P, 2 * P]);
+    expect(machine.call('do_brk', [pid, c + P]).value, lines[6]).toBe(b + rel(6, /= (\w+)/));
+  });
+});
+
 describe('vm.max_map_count (fixtures/linux/maxmapcount-probe.c, scaled from 65530 to 12)', () => {
   it('each operation that adds a region fails or succeeds as on Linux, at the same distance from the limit', () => {
     const max = 12;
