@@ -105,9 +105,10 @@ function startingSpace(recording: ReturnType<typeof read>, legacy: boolean): Add
     const [, s, e, perms, off, dev, inode, name] = /^([0-9a-f]+)-([0-9a-f]+) (\S+) ([0-9a-f]+) (\S+) (\d+)\s*(.*)$/.exec(line)!;
     const start = parseInt(s!, 16);
     if (start >= layout.taskSize) continue;
-    // A region brk changed before the end ([heap]) gets the flags its permissions imply: rw-p
-    // anonymous memory is VM_READ|VM_WRITE|VM_MAY*|VM_ACCOUNT (VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT).
-    const flags = flagsOf.get(`${s}-${e}`) ?? (perms === 'rw-p' ? 0x100073 : NaN);
+    // A region changed before the end ([heap] by brk, [stack] by growing) gets the flags its
+    // permissions imply: rw-p anonymous memory is VM_READ|VM_WRITE|VM_MAY*|VM_ACCOUNT
+    // (VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT), the stack VM_STACK_FLAGS (VM_GROWSDOWN too).
+    const flags = flagsOf.get(`${s}-${e}`) ?? (perms === 'rw-p' ? 0x100073 | (name === '[stack]' ? 0x100 : 0) : NaN);
     if (Number.isNaN(flags)) throw new Error(`starting region ${s}-${e} changed before the end: cannot know its flags`);
     const file = name!.startsWith('/') ? name! : null;
     const special = name!.startsWith('[') && name !== '[heap]' && name !== '[stack]' ? name! : null;
