@@ -6,6 +6,9 @@
  * replays each sequence from the same starting address space and must print the same maps, byte
  * for byte, and return the same values.
  *
+ * At the end, every region's VmFlags in smaps and the status counters of mappings (VmPeak, VmSize,
+ * VmLck, VmData, VmStk, VmExe, VmLib) match too.
+ *
  * A write that Linux refused (SIGSEGV, errno 14 in the recording) changes nothing; a write to
  * private memory is the first fault that gives the region its anon_vma (anon_vma_prepare), which
  * the merges that follow depend on.
@@ -26,6 +29,8 @@ import type { Region } from './region.js';
 import { treeFindAbove, treeLookup } from './regionTree.js';
 import { expandStack } from './stack.js';
 import { renderMaps } from './views/maps.js';
+import { renderSmaps } from './views/smaps.js';
+import { renderStatus } from './views/status.js';
 
 const P = 4096;
 const ERRNO: Readonly<Record<number, string>> = { 12: 'ENOMEM', 13: 'EACCES', 17: 'EEXIST', 22: 'EINVAL' };
@@ -38,7 +43,7 @@ interface Step {
   maps: string;
 }
 
-function read(name: string): { mm: Record<string, number>; initial: string; steps: Step[]; smaps: string } {
+function read(name: string): { mm: Record<string, number>; initial: string; steps: Step[]; smaps: string; status: string } {
   const text = readFileSync(fileURLToPath(new URL(`./fixtures/linux/${name}.txt`, import.meta.url)), 'utf8');
   const mm: Record<string, number> = {};
   const steps: Step[] = [];
@@ -53,10 +58,13 @@ function read(name: string): { mm: Record<string, number>; initial: string; step
     block = undefined;
   };
   let inSmaps = false;
+  let status = '';
+  let inStatus = false;
   for (const line of text.split('\n')) {
-    if (inSmaps) {
-      if (line === '# status') break;
-      smaps += line + '\n';
+    if (inStatus) status += line + '\n';
+    else if (inSmaps) {
+      if (line === '# status') inStatus = true;
+      else smaps += line + '\n';
     } else if (line.startsWith('# mm ')) {
       for (const kv of line.slice(5).split(' ')) mm[kv.split('=')[0]!] = parseInt(kv.split('=')[1]!, 16);
     } else if (line === '# maps') {
@@ -73,7 +81,7 @@ function read(name: string): { mm: Record<string, number>; initial: string; step
       steps.push({ op: op!, args: args.map((a) => (a.startsWith('-') ? Number(a) : parseInt(a, 16))), result: result === 'ffffffffffffffff' ? -1 : parseInt(result!, 16), errno: Number(errno), maps: '' });
     } else if (block && line !== '') block.push(line + '\n');
   }
-  return { mm, initial, steps, smaps };
+  return { mm, initial, steps, smaps, status };
 }
 
 function vmFlagsByRange(smaps: string): Map<string, number> {
@@ -174,6 +182,12 @@ function replay(name: string, legacy: boolean): void {
     space = result.space;
     expect(renderMaps(space), where).toBe(step.maps);
   });
+  // At the end: every region's vm_flags (VM_ACCOUNT as mmap and mprotect left it, VM_GROWSDOWN …)
+  // and the status counters of mappings.
+  expect(vmFlagsByRange(renderSmaps(space))).toEqual(vmFlagsByRange(recording.smaps));
+  const counters = (status: string): string[] => status.split('\n').filter((l) => /^(VmPeak|VmSize|VmLck|VmData|VmStk|VmExe|VmLib):/.test(l));
+  expect(counters(recording.status)).toHaveLength(7);
+  expect(counters(renderStatus(space))).toEqual(counters(recording.status));
 }
 
 describe('random sequences replayed on Linux 6.18 and on the model (fixtures/linux/random-*.txt)', () => {
