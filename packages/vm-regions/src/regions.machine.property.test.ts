@@ -3,17 +3,19 @@
  * after any sequence of spawn / mmap / munmap / mprotect / brk / first faults / exit (fast-check),
  * the vm_area_struct line of /proc/slabinfo counts exactly the regions alive over all address
  * spaces, and the mm_struct line the address spaces (vm_area_alloc / vm_area_free, mm_alloc /
- * mmdrop). Every region and every mm holds its own object, and the run replays to the same states.
+ * mmdrop). Every region and every mm holds its own object, the run replays to the same states, and
+ * evolve over its events alone rebuilds the regions slice.
  */
 import { createMachine, exportLog, verifyReplay, type AnySubsystem, type Machine } from '@vmlab/kernel';
 import { mmuSubsystem } from '@vmlab/hardware-mmu';
 import { physSubsystem } from '@vmlab/phys-allocator';
 import { slabSubsystem } from '@vmlab/slab';
 import fc from 'fast-check';
+import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import { REGIONS_REQUESTS, type RegionData } from './protocol.js';
 import { regionsSubsystem } from './server.js';
-import type { RegionsState } from './state.js';
+import type { RegionsConfig, RegionsState } from './state.js';
 import { treeToArray } from './regionTree.js';
 
 const P = 4096;
@@ -116,6 +118,10 @@ describe('regions on a machine with the slab allocator (fast-check, fixed seed)'
         // Every input went through: a descriptor allocation never failed and rolled one back.
         expect([...machine.timeline.failures().values()].map((e) => e.message)).toEqual([]);
         expect(verifyReplay(exportLog(machine), SUBSYSTEMS).ok).toBe(true);
+        // evolve alone, over the regions events of the run, rebuilds the same slice.
+        let state = regionsSubsystem.initialState(machine.config as RegionsConfig);
+        for (const e of machine.timeline.events()) if (e.type.startsWith('regions/')) state = produce(state, (draft) => regionsSubsystem.evolve(draft, e));
+        expect(state).toEqual(machine.slice('regions'));
       }),
       { numRuns: 25, seed: 0x51ab },
     );
