@@ -342,6 +342,7 @@ function probe(name: string): { what: string; value: number; errno: number; coun
   return text
     .trim()
     .split('\n')
+    .filter((line) => line.includes(' = '))
     .map((line) => {
       const [what, rest] = line.split(' = ');
       const [value, errno, count] = rest!.split(' ');
@@ -420,9 +421,9 @@ describe('brk shrinking over a hole (fixtures/linux/brk-probe.c)', () => {
   });
 });
 
-describe('vm.max_map_count (fixtures/linux/maxmapcount-probe.c, scaled from 65530 to 12)', () => {
+describe('vm.max_map_count (fixtures/linux/maxmapcount-probe.c, scaled from 65530 to 20)', () => {
   it('each operation that adds a region fails or succeeds as on Linux, at the same distance from the limit', () => {
-    const max = 12;
+    const max = 20;
     const { machine, pid } = withProcess({ maxMapCount: max });
     const base = 0x100000000;
     const count = (): number => machine.query<AddressSpaceSummary>(REGIONS_REQUESTS.addressSpace, { pid }).mapCount;
@@ -453,6 +454,12 @@ describe('vm.max_map_count (fixtures/linux/maxmapcount-probe.c, scaled from 6553
         machine.call('do_mprotect', [pid, b + P, P, 1]);
         return machine.call('do_brk', [pid, b + 3 * P]) as ValueReply;
       },
+      'mprotect page 5 to PROT_NONE (merges both sides)': () => machine.call('do_mprotect', [pid, base + 5 * P, P, 0]) as ValueReply,
+      'mprotect page 7 to PROT_NONE (merges both sides)': () => machine.call('do_mprotect', [pid, base + 7 * P, P, 0]) as ValueReply,
+      'mmap a 3-page region': () => machine.call('do_mmap', [pid, base - 8 * P, 3 * P, RW, PRIVATE_ANON | MAP_FIXED]) as ValueReply,
+      'mmap one more page elsewhere': () => machine.call('do_mmap', [pid, base - 20 * P, P, 1, PRIVATE_ANON | MAP_FIXED]) as ValueReply,
+      // One below the limit: the first split fits, the second fails, and the first stays (split_vma).
+      'mprotect middle of it': () => machine.call('do_mprotect', [pid, base - 7 * P, P, 1]) as ValueReply,
     };
     const lines = probe('maxmapcount-probe.txt');
     expect(lines.map((l) => l.what)).toEqual(Object.keys(steps));
@@ -469,6 +476,9 @@ describe('vm.max_map_count (fixtures/linux/maxmapcount-probe.c, scaled from 6553
       } else expect(r.error ?? 'OK', line.what).toBe(line.errno ? ERRNO_NAMES[line.errno] : 'OK');
       expect(count() - max, `${line.what}: map_count relative to the limit`).toBe(line.count - linuxMax);
     }
+    const text = readFileSync(fileURLToPath(new URL('./fixtures/linux/maxmapcount-probe.txt', import.meta.url)), 'utf8');
+    const after = text.slice(text.indexOf('# the 3-page region afterwards\n') + '# the 3-page region afterwards\n'.length);
+    expect(machine.render('maps', { pid }).text.split('\n').filter((l) => /^ffff[89a]000-/.test(l)).join('\n') + '\n').toBe(after);
   });
 });
 
