@@ -1,15 +1,18 @@
 /**
  * Checks a scenario against a registry before anything runs: processes and variables exist when
  * used, calls exist for the caller's personality with the right number and types of arguments,
- * views and constants exist, fault and error names are well formed. Each problem is one
- * ScenarioError at the right line and column, with "did you mean …" where a name is close.
+ * views and constants exist, fault names are known, and so are errno and Win32 error names
+ * (`data/linuxErrno.ts`, `data/win32Errors.ts`). Each problem is one ScenarioError at the right
+ * line and column, with "did you mean …" where a name is close.
  */
 import type { CallStep, Expression, Named, Scenario, Step } from './ast.js';
+import { LINUX_ERRNO } from './data/linuxErrno.js';
+import { WIN32_ERRORS } from './data/win32Errors.js';
 import { BUILTIN_NAMES, EvaluationError, evaluate, namesIn, staticType } from './expression.js';
 import { ScenarioError } from './scenarioError.js';
 import { MEMORY_ACCESS_REQUEST, type ScenarioSchema } from './scenarioSchema.js';
 import { STEP_KEYWORDS } from './stepParser.js';
-import { didYouMean } from './suggest.js';
+import { closestName, didYouMean } from './suggest.js';
 
 /** The caller kind of `kernel: call(…)` steps. */
 export const KERNEL_CALLER = 'kernel';
@@ -220,16 +223,35 @@ class Validator {
   }
 
   private errorName(error: Named): void {
-    const isErrno = error.name.length > 1 && error.name.startsWith('E') && [...error.name.slice(1)].every(isUpperOrDigit);
-    const isWin32 = error.name.startsWith('ERROR_') && [...error.name].every((c) => c === '_' || isUpperOrDigit(c));
-    if (!isErrno && !isWin32) {
-      throw this.error(error.at, `bad error name ${error.name}: expected an errno name (EINVAL, ENOMEM …) or a Win32 error (ERROR_INVALID_PARAMETER …)`);
+    const name = error.name;
+    if (Object.hasOwn(LINUX_ERRNO, name) || Object.hasOwn(WIN32_ERRORS, name)) return;
+    if (name.startsWith('ERROR_')) {
+      throw this.error(error.at, `unknown Win32 error ${name}: expected a Win32 system error name from winerror.h (ERROR_INVALID_PARAMETER, ERROR_INVALID_ADDRESS …)`, win32Hint(name));
     }
+    const isErrno = name.length > 1 && name.startsWith('E') && [...name.slice(1)].every(isUpperOrDigit);
+    if (isErrno) {
+      throw this.error(error.at, `unknown errno name ${name}: expected a Linux errno name (EINVAL, ENOMEM, EFAULT …)`, didYouMean(name, Object.keys(LINUX_ERRNO)));
+    }
+    throw this.error(
+      error.at,
+      `bad error name ${name}: expected an errno name (EINVAL, ENOMEM …) or a Win32 error (ERROR_INVALID_PARAMETER …)`,
+      didYouMean(name, [...Object.keys(LINUX_ERRNO), ...Object.keys(WIN32_ERRORS)]),
+    );
   }
 
   private error(at: { line: number; column: number }, reason: string, hint?: string): ScenarioError {
     return new ScenarioError(this.scenario.file, at, reason, hint);
   }
+}
+
+/**
+ * "Did you mean …" for a Win32 error name, judged on what follows `ERROR_`: the shared prefix
+ * would otherwise make any short name look close to some code (`ERROR_FOO` to `ERROR_CRC`).
+ */
+function win32Hint(name: string): string | undefined {
+  const prefix = 'ERROR_';
+  const closest = closestName(name.slice(prefix.length), Object.keys(WIN32_ERRORS).map((known) => known.slice(prefix.length)));
+  return closest === undefined ? undefined : `did you mean ${prefix}${closest}?`;
 }
 
 function isUpperOrDigit(c: string): boolean {
