@@ -3,7 +3,7 @@
  * an adjacent compatible region's one when it can (find_mergeable_anon_vma, anon_vma_compatible).
  * The pager calls this; scenarios see it as a first write.
  */
-import { PAGE_SIZE, VM_EXEC, VM_READ, VM_WRITE } from './constants.js';
+import { PAGE_SIZE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
 import type { Region } from './region.js';
@@ -11,11 +11,13 @@ import { treeAt, treeRankAbove } from './regionTree.js';
 
 const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 
-/** anon_vma_compatible: adjacent, same file, flags equal except access bits, page offsets continuing. */
+/** anon_vma_compatible: adjacent, the same file (path, device and inode: two shmem objects are two files), flags equal except access bits, page offsets continuing. */
 function compatible(low: Region, high: Region): boolean {
   return (
     low.end === high.start &&
     low.file === high.file &&
+    low.dev === high.dev &&
+    low.inode === high.inode &&
     ((low.flags ^ high.flags) & ~VM_ACCESS_FLAGS) === 0 &&
     high.pgoff === low.pgoff + (high.start - low.start) / PAGE_SIZE
   );
@@ -36,4 +38,17 @@ export function anonVmaPrepare(space: AddressSpace, address: number): OperationR
   const editor = new SpaceEditor(space);
   editor.apply({ kind: 'anon-vma-assigned', start: region.start, anonVma });
   return success(editor, anonVma);
+}
+
+/**
+ * Populating private writable memory write-faults its pages (mm/gup.c populate_vma_page_range
+ * with FOLL_WRITE when (vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE), so the region holding
+ * `address` gets its anon_vma at once: after mmap with MAP_LOCKED or MAP_POPULATE (mm_populate),
+ * and when mprotect makes a VM_LOCKED region writable (mprotect_fixup). Read faults map the zero
+ * page or the page cache and give no anon_vma. Observed: fixtures/linux/random-8.txt.
+ */
+export function populate(editor: SpaceEditor, address: number): void {
+  const region = treeAt(editor.space.tree, treeRankAbove(editor.space.tree, address));
+  if (!region || region.start > address || (region.flags & (VM_WRITE | VM_SHARED)) !== VM_WRITE) return;
+  for (const edit of anonVmaPrepare(editor.space, address).edits) editor.apply(edit);
 }

@@ -8,7 +8,9 @@ import {
   MAP_FIXED_NOREPLACE,
   MAP_GROWSDOWN,
   MAP_LOCKED,
+  MAP_NONBLOCK,
   MAP_NORESERVE,
+  MAP_POPULATE,
   MAP_PRIVATE,
   MAP_SHARED,
   MAP_SHARED_VALIDATE,
@@ -30,6 +32,7 @@ import {
   VM_WRITE,
 } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
+import { populate } from './anonVma.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
 import { getUnmappedArea } from './freeArea.js';
 import { mergeAround } from './merge.js';
@@ -131,5 +134,7 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
         { start: addr, end: addr + length, flags: vmFlags, pgoff: addr / PAGE_SIZE, file: null, dev: '00:00', inode: 0, special: null, anonVma: 0, object: 0 };
   editor.apply({ kind: 'mapped', region });
   if (!shared || args.file) mergeAround(editor, addr);
+  // do_mmap: a VM_LOCKED mapping, or MAP_POPULATE without MAP_NONBLOCK, is populated (mm_populate).
+  if (vmFlags & VM_LOCKED || (flags & (MAP_POPULATE | MAP_NONBLOCK)) === MAP_POPULATE) populate(editor, addr);
   return success(editor, addr);
 }

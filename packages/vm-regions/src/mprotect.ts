@@ -13,12 +13,14 @@ import {
   VM_ACCOUNT,
   VM_EXEC,
   VM_GROWSDOWN,
+  VM_LOCKED,
   VM_NORESERVE,
   VM_READ,
   VM_SHARED,
   VM_WRITE,
 } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
+import { populate } from './anonVma.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
 import { canMerge, mergeAround } from './merge.js';
 import { protToVmFlags } from './mmap.js';
@@ -114,5 +116,7 @@ function fixup(editor: SpaceEditor, regionStart: number, from: number, to: numbe
   }
   editor.apply({ kind: 'changed', start: from, flags });
   mergeAround(editor, from);
+  // mprotect_fixup: a VM_LOCKED private region that becomes writable is populated (write faults).
+  if ((region.flags & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && flags & VM_WRITE) populate(editor, from);
   return true;
 }

@@ -5,7 +5,8 @@
  * The oracle is independent of the model: a list of page ranges with their attributes (vm_flags,
  * file, file page, anon_vma), changed by each operation the way the Linux sources say
  * (mm/mmap.c do_mmap, mm/vma.c do_vmi_munmap, mm/mprotect.c do_mprotect_pkey + mprotect_fixup,
- * mm/mmap.c brk + do_brk_flags, mm/mmap.c expand_downwards, mm/rmap.c anon_vma_prepare), with
+ * mm/mmap.c brk + do_brk_flags, mm/mmap.c expand_downwards, mm/rmap.c anon_vma_prepare, and the
+ * population of VM_LOCKED private writable memory by mmap and mprotect), with
  * the errno each one returns. After every step:
  *
  * - regions are sorted, non-overlapping, page-aligned, start < end, inside [0, TASK_SIZE);
@@ -274,6 +275,8 @@ function step(w: World, o: Op): void {
   let nextExtents = w.extents;
   let mprotectPartial: Extent[] | undefined;
   let brkSeam = false;
+  /** Ranges whose private writable pages the operation populates (write-faults): their regions get an anon_vma. */
+  const populated: [number, number][] = [];
   const what = JSON.stringify(o);
   switch (o.op) {
     case 'mmap': {
@@ -342,6 +345,8 @@ function step(w: World, o: Op): void {
             : { start: at, end, flags: vmFlags, file: null, pgoff: at / P, anonVma: 0 };
         nextExtents = insert(removeRange(w.extents, at, end), extent);
         reach(w, at, end);
+        // do_mmap + mm_populate: a VM_LOCKED mapping is populated at once.
+        if (vmFlags & VM_LOCKED) populated.push([at, end]);
       }
       break;
     }
@@ -390,6 +395,8 @@ function step(w: World, o: Op): void {
             return flags;
           };
           changed = mapRange(changed, cursor, to, (x) => ({ ...x, flags: newFlags(x) }));
+          // mprotect_fixup: a VM_LOCKED private region made writable is populated.
+          if ((e.flags & (VM_WRITE | VM_SHARED | VM_LOCKED)) === VM_LOCKED && newFlags(e) & VM_WRITE) populated.push([cursor, to]);
           // mprotect_fixup returns early, merging nothing, when the flags stay the same.
           if (newFlags(e) !== e.flags) reach(w, cursor, to);
           cursor = to;
@@ -485,7 +492,28 @@ function step(w: World, o: Op): void {
   }
   w.space = result.space;
   w.extents = nextExtents;
+  if (populated.length && (!result.error || mprotectPartial)) populateOracle(w, populated);
   checkSpace(w, what, brkSeam ? space : undefined);
+}
+
+/** The unique anon_vma the oracle's pages in [start, end) hang off, or 0. */
+function anonOf(w: World, r: Region | undefined): number {
+  return r ? (w.extents.find((e) => e.start < r.end && e.end > r.start && e.anonVma !== 0)?.anonVma ?? 0) : 0;
+}
+
+/**
+ * populate_vma_page_range with FOLL_WRITE, on each private writable region (after the operation's
+ * merges) holding populated pages: the first write fault's anon_vma_prepare, in address order.
+ */
+function populateOracle(w: World, ranges: readonly [number, number][]): void {
+  const regions = treeToArray(w.space.tree);
+  regions.forEach((r, i) => {
+    if ((r.flags & (VM_WRITE | VM_SHARED)) !== VM_WRITE || !ranges.some(([from, to]) => from < r.end && to > r.start) || anonOf(w, r)) return;
+    const next = regions[i + 1];
+    const prev = regions[i - 1];
+    const id = next && anonOf(w, next) && anonVmaCompatible(r, next) ? anonOf(w, next) : prev && anonOf(w, prev) && anonVmaCompatible(prev, r) ? anonOf(w, prev) : ++w.lastAnonVma;
+    w.extents = mapRange(w.extents, r.start, r.end, (x) => ({ ...x, anonVma: id }));
+  });
 }
 
 /** Every invariant of the header, on `w.space` against the oracle. */
@@ -564,7 +592,7 @@ describe('address-space invariants under random operations (fast-check, fixed se
         fc.property(fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), (ops) => run(profile, ops)),
         { numRuns: 80, seed: 0x7e61 + i },
       );
-    });
+    }, 30_000);
   });
 });
 
@@ -579,6 +607,17 @@ describe('kept counterexamples (each once needed a specific sequence to reach)',
     expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 6 * P).map((r) => [(r.start - WINDOW) / P, (r.end - WINDOW) / P, r.anonVma])).toEqual([
       [0, 4, 1],
       [4, 6, 2],
+    ]);
+  });
+
+  it('two shared anonymous mappings are two files: a first fault does not reuse the anon_vma next to it (anon_vma_compatible)', () => {
+    const w = freshWorld(x86);
+    const shared = (page: number, pages: number): Op => ({ ...fixedAnon(page, pages, 3), shared: true });
+    // The second mapping covers the first page of the first one: what is left of it continues at file page 1.
+    for (const o of [shared(0, 2), touch(1), shared(0, 1), touch(0)]) step(w, o);
+    expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 2 * P).map((r) => [r.pgoff, r.anonVma])).toEqual([
+      [0, 2],
+      [1, 1],
     ]);
   });
 

@@ -133,6 +133,24 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect([bad.value, bad.error, bad.outcome.events]).toEqual([-1, 'EBADF', []]);
   });
 
+  it('mmap with MAP_LOCKED or MAP_POPULATE of private writable memory write-faults it: anon-vma-assigned in the same input', () => {
+    const { machine, pid } = withProcess();
+    const locked = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON | 0x2000]);
+    expect(events(locked.outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned]);
+    expect(events(locked.outcome)[1]![1]).toEqual({ addressSpace: 1, kind: 'anon-vma-assigned', start: locked.value, anonVma: 1 });
+    const populated = machine.call('do_mmap', [pid, 0x10000000, P, RW, PRIVATE_ANON | MAP_FIXED | 0x8000]);
+    expect(events(populated.outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned]);
+    // Read faults map the zero page: no anon_vma; MAP_NONBLOCK turns MAP_POPULATE off; shared memory never COWs.
+    for (const [prot, flags] of [
+      [1, PRIVATE_ANON | 0x2000],
+      [RW, PRIVATE_ANON | 0x8000 | 0x10000],
+      [RW, SHARED_ANON | 0x2000],
+    ]) {
+      const r = machine.call('do_mmap', [pid, 0, P, prot!, flags!]);
+      expect(events(r.outcome).map(([type]) => type)).not.toContain(REGIONS_EVENTS.anonVmaAssigned);
+    }
+  });
+
   it('munmap in the middle of a region: region-split twice, then region-unmapped', () => {
     const { machine, pid } = withProcess();
     const a = machine.call('do_mmap', [pid, 0, 4 * P, RW, PRIVATE_ANON]).value as number;
