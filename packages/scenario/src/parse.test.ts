@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { TEST_SUBSYSTEMS } from './fixtures/toySubsystem.js';
 import { loadScenarioFileFor, parseScenarioFor } from './parse.js';
 import { ScenarioError } from './scenarioError.js';
+import { POLICIES } from './machineSpec.js';
 import { createMachineFor, machineConfigOf } from './scenarioMachine.js';
 import { defineSubsystem } from '@vmlab/kernel';
 
@@ -115,12 +116,28 @@ describe('host files', () => {
 });
 
 describe('machine fields of the subsystems', () => {
-  it('pass through unless they look like a misspelt known field', () => {
-    const scenario = parseScenarioFor('machine: { profile: tiny, pageTableFormat: i386, maxOrder: 5 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS);
-    expect(machineConfigOf(scenario)).toEqual({ profile: 'tiny', pageTableFormat: 'i386', maxOrder: 5 });
-    expect(messageOf(() => parseScenarioFor('machine: { sed: 3 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(
-      'm.yaml:1:12: unknown machine field sed: expected profile, ram, swap, tlb, policy, seed or a field a subsystem reads; did you mean seed?',
+  it('pass through when a component reads them, read as that component needs', () => {
+    const scenario = parseScenarioFor(
+      'machine: { profile: tiny, pageTableFormat: i386, phys: { maxOrder: 5 }, stackLimit: 8MiB, maxMapCount: 100, legacyVaLayout: true }\nsteps: []\n',
+      'm.yaml',
+      TEST_SUBSYSTEMS,
     );
+    expect(machineConfigOf(scenario)).toEqual({ profile: 'tiny', pageTableFormat: 'i386', phys: { maxOrder: 5 }, stackLimit: 8 * 1024 * 1024, maxMapCount: 100, legacyVaLayout: true });
+  });
+
+  it('are refused when no component reads them, with a suggestion when close', () => {
+    const fields = 'profile, ram, swap, tlb, policy, seed or a field a component reads (pageTableFormat, phys, legacyVaLayout, stackLimit, mmapMinAddr, maxMapCount)';
+    expect(messageOf(() => parseScenarioFor('machine: { sed: 3 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field sed: expected ${fields}; did you mean seed?`);
+    expect(messageOf(() => parseScenarioFor('machine: { maxOrder: 5 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field maxOrder: expected ${fields}`);
+    expect(messageOf(() => parseScenarioFor('machine: { stackLimt: 8MiB }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(
+      `m.yaml:1:12: unknown machine field stackLimt: expected ${fields}; did you mean stackLimit?`,
+    );
+  });
+
+  it('policy must be one the project names', () => {
+    for (const policy of POLICIES) expect(machineConfigOf(parseScenarioFor(`machine: { policy: ${policy} }\nsteps: []\n`, 'm.yaml', TEST_SUBSYSTEMS)).policy).toBe(policy);
+    expect(messageOf(() => parseScenarioFor('machine: { policy: 3 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toMatch(/^m\.yaml:1:20: expected a page-replacement policy name \(fifo, /);
+    expect(messageOf(() => parseScenarioFor('machine:\n  policy:\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toMatch(/^m\.yaml:2:3: expected a page-replacement policy name \(fifo, /);
   });
 
   it('a configuration a subsystem refuses is a ScenarioError at the machine section', () => {

@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileSpec, MachineSpec, ProcessSpec, Scenario, Step } from './ast.js';
-import { DEFAULT_PROFILE, MACHINE_FIELDS, PROFILES, TLB_FIELDS, profileMachine, readSize } from './machineSpec.js';
+import { COMPONENT_MACHINE_FIELDS, DEFAULT_PROFILE, MACHINE_FIELDS, POLICIES, PROFILES, TLB_FIELDS, profileMachine, readSize, type ComponentFieldKind } from './machineSpec.js';
 import { ScenarioError, type SourcePosition } from './scenarioError.js';
 import { PERSONALITIES, parseProcessAction, parseStepKey, parseStringStep } from './stepParser.js';
 import { parseTemplate } from './substitute.js';
@@ -76,23 +76,46 @@ class ScenarioReader {
         case 'tlb':
           overrides[field] = this.tlb(value);
           break;
-        case 'policy':
-          if (!isStringScalar(value) || value.value.trim() === '') throw this.error(value, 'expected a page-replacement policy name (fifo, lru, clock …)');
+        case 'policy': {
+          if (!isStringScalar(value) || value.value === '') throw this.error(isScalar(value) && value.value !== null ? value : pair.key, `expected a page-replacement policy name (${POLICIES.join(', ')})`);
+          if (!(POLICIES as readonly string[]).includes(value.value)) {
+            throw this.error(value, `unknown policy ${value.value}: expected a page-replacement policy (${POLICIES.join(', ')})`, didYouMean(value.value, POLICIES));
+          }
           overrides[field] = value.value;
           break;
+        }
         case 'seed':
           overrides[field] = this.wholeNumber(value, 'seed');
           break;
         default: {
-          // Subsystems may read fields of their own (docs/conventions.md); a field one edit or
-          // so from a known one is taken for a misspelling instead.
-          const hint = didYouMean(field, MACHINE_FIELDS);
-          if (hint) throw this.error(pair.key, `unknown machine field ${field}: expected ${MACHINE_FIELDS.join(', ')} or a field a subsystem reads`, hint);
-          overrides[field] = value === null ? null : value.toJSON();
+          const component = Object.hasOwn(COMPONENT_MACHINE_FIELDS, field) ? COMPONENT_MACHINE_FIELDS[field] : undefined;
+          if (component === undefined) {
+            const known = [...MACHINE_FIELDS, ...Object.keys(COMPONENT_MACHINE_FIELDS)];
+            throw this.error(
+              pair.key,
+              `unknown machine field ${field}: expected ${MACHINE_FIELDS.join(', ')} or a field a component reads (${Object.keys(COMPONENT_MACHINE_FIELDS).join(', ')})`,
+              didYouMean(field, known),
+            );
+          }
+          overrides[field] = this.componentField(value, field, component.kind);
         }
       }
     }
     return { profile, overrides, at };
+  }
+
+  private componentField(node: YamlNode | null, field: string, kind: ComponentFieldKind): unknown {
+    switch (kind) {
+      case 'size':
+        return this.size(node, field);
+      case 'count':
+        return this.wholeNumber(node, field);
+      case 'boolean':
+        if (!isScalar(node) || typeof node.value !== 'boolean') throw this.error(node, `${field}: expected true or false`);
+        return node.value;
+      case 'any':
+        return node === null ? null : node.toJSON();
+    }
   }
 
   private profile(node: Scalar<string>): string {
