@@ -597,7 +597,7 @@ describe('address-space invariants under random operations (fast-check, fixed se
 });
 
 describe('kept counterexamples (each once needed a specific sequence to reach)', () => {
-  const fixedAnon = (page: number, pages: number, prot: number): Op => ({ op: 'mmap', where: page, hint: 'window', fixed: 'fixed', shared: false, file: -1, offset: 0, alignedOffset: false, prot, pages, extra: 0, defect: 0 });
+  const fixedAnon = (page: number, pages: number, prot: number): Extract<Op, { op: 'mmap' }> => ({ op: 'mmap', where: page, hint: 'window', fixed: 'fixed', shared: false, file: -1, offset: 0, alignedOffset: false, prot, pages, extra: 0, defect: 0 });
   const touch = (page: number): Op => ({ op: 'touch', where: page, window: true, delta: 0 });
   const x86 = PROFILES[0]!;
 
