@@ -192,3 +192,28 @@ steps:
     ]);
   });
 });
+
+describe('writes of values wider than the access', () => {
+  it('fail at run time naming the step when the value comes from a variable, and write nothing', () => {
+    const result = run(`${HEADER}  - shell: write buf+0x10 = 7\n  - shell: write buf+0x10 = buf\n  - shell: write16 buf+0x20 = buf - 0x10000000 + 0xffff\n  - shell: read buf+0x10 == 7\n`);
+    expect(result.checks).toEqual({ passed: 1, failed: 1 });
+    expect(result.failures).toEqual([
+      {
+        step: 3,
+        line: 7,
+        column: 5,
+        source: 'shell: write buf+0x10 = buf',
+        expected: 'a value from -128 to 255',
+        actual: String(0x10000000),
+        message: 'write at 0x10000010 not done: value 268435456 does not fit in one byte, the width of write: expected -128 to 255, or write16/write32/write64 for a wider value',
+      },
+    ]);
+  });
+
+  it('are refused before the run when the value is a constant; values that fit pass, signed or not', () => {
+    expect(() => run(`${HEADER}  - shell: write32 buf = 0x100000000\n`)).toThrow('test.yaml:6:26: value 4294967296 does not fit in 4 bytes, the width of write32');
+    const result = run(`${HEADER}  - shell: write buf = -128\n  - shell: write buf+1 = 255\n  - shell: write16 buf+2 = -1\n  - shell: write32 buf+4 = 0xffffffff\n  - shell: write64 buf+8 = 0x1fffffffffffff\n`);
+    expect(result.failures).toEqual([]);
+    expect(result.steps).toBe(6);
+  });
+});

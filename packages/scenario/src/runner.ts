@@ -13,7 +13,7 @@ import { spawnProcess, taskOf } from './processes.js';
 import type { CheckFailure, RunHooks, ScenarioResult, ShownView } from './result.js';
 import { MEMORY_ACCESS_REQUEST } from './scenarioSchema.js';
 import { renderTemplate } from './substitute.js';
-import { KERNEL_CALLER, MAX_REPEAT } from './validate.js';
+import { KERNEL_CALLER, MAX_REPEAT, accessWord, writeMisfit, writeRange } from './validate.js';
 
 /** Runs `scenario` on `machine` (from `createScenarioMachine`) and reports every check. */
 export function runScenario(scenario: Scenario, machine: Machine, hooks: RunHooks = {}): ScenarioResult {
@@ -179,13 +179,13 @@ class ScenarioRun {
   private access(step: AccessStep): void {
     const process = this.process(step.process);
     const address = this.number(step.address, 'the address');
-    const payload = {
-      pid: process.pid,
-      address,
-      kind: step.access,
-      size: step.size,
-      ...(step.value === undefined ? {} : { value: this.number(step.value, 'the value written') }),
-    };
+    const value = step.value === undefined ? undefined : this.number(step.value, 'the value written');
+    const misfit = value === undefined ? undefined : writeMisfit(step, value);
+    if (misfit !== undefined) {
+      const { min, max } = writeRange(step.size);
+      throw new StepFailure(`${accessWord(step)} at ${hex(address)} not done: ${misfit}`, `a value from ${min} to ${max}`, String(value));
+    }
+    const payload = { pid: process.pid, address, kind: step.access, size: step.size, ...(value === undefined ? {} : { value }) };
     const task = taskOf(this.machine, process.pid);
     if (task && task.state !== 'running') {
       throw new StepFailure(`${step.process.name} has exited (${String(task.exit)}) and cannot access memory`, 'a running process', `exited with ${String(task.exit)}`);

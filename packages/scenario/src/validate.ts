@@ -5,7 +5,7 @@
  * (`data/linuxErrno.ts`, `data/win32Errors.ts`). Each problem is one ScenarioError at the right
  * line and column, with "did you mean …" where a name is close.
  */
-import type { CallStep, Expression, Named, Scenario, Step } from './ast.js';
+import type { AccessStep, CallStep, Expression, Named, Scenario, Step } from './ast.js';
 import { LINUX_ERRNO } from './data/linuxErrno.js';
 import { WIN32_ERRORS } from './data/win32Errors.js';
 import { BUILTIN_NAMES, EvaluationError, evaluate, namesIn, staticType } from './expression.js';
@@ -22,6 +22,28 @@ export const FAULT_NAMES = ['SIGSEGV', 'SIGBUS', 'EXCEPTION_ACCESS_VIOLATION', '
 
 /** The largest `repeat` count. */
 export const MAX_REPEAT = 1_000_000;
+
+/** The values a write of `size` bytes stores exactly: signed or unsigned for 1 to 4 bytes; 0 to 2^53-1 for 8 (the largest whole number the simulator holds exactly, and what the MMU accepts). */
+export function writeRange(size: 1 | 2 | 4 | 8): { readonly min: number; readonly max: number } {
+  if (size === 8) return { min: 0, max: Number.MAX_SAFE_INTEGER };
+  const bits = 8 * size;
+  return { min: -(2 ** (bits - 1)), max: 2 ** bits - 1 };
+}
+
+/** The word a memory access was written with: `write`, `write16`, `read64`, `exec` … */
+export function accessWord(step: Pick<AccessStep, 'access' | 'size' | 'sizeWritten'>): string {
+  return step.access === 'exec' || !step.sizeWritten ? step.access : `${step.access}${step.size * 8}`;
+}
+
+/** Why `value` does not fit the write `step` makes, or undefined when it fits. */
+export function writeMisfit(step: Pick<AccessStep, 'access' | 'size' | 'sizeWritten'>, value: number): string | undefined {
+  const { min, max } = writeRange(step.size);
+  if (Number.isInteger(value) && value >= min && value <= max) return undefined;
+  const bytes = step.size === 1 ? 'one byte' : `${step.size} bytes`;
+  const wider = (['write16', 'write32', 'write64'] as const).filter((word) => Number(word.slice(5)) > step.size * 8);
+  const limit = step.size === 8 ? `0 to 2^53-1 (${max}), the largest value the simulator stores exactly` : `${min} to ${max}`;
+  return `value ${value} does not fit in ${bytes}, the width of ${accessWord(step)}: expected ${limit}${wider.length > 0 ? `, or ${wider.join('/')} for a wider value` : ''}`;
+}
 
 /** What validation knows about a variable: whether it may name a process, and with which personality. */
 interface VariableInfo {
@@ -90,7 +112,10 @@ class Validator {
         }
         this.personalityOf(step.process);
         this.numeric(step.address, 'the address');
-        if (step.value) this.numeric(step.value, 'the value written');
+        if (step.value) {
+          this.numeric(step.value, 'the value written');
+          this.writtenValueFits(step, step.value);
+        }
         if (step.expect) this.numeric(step.expect, 'the expected value');
         if (step.fault) this.fault(step.fault);
         return;
@@ -189,6 +214,20 @@ class Validator {
     if (staticType(expression, (name) => this.typeOfName(name)) === 'string') throw this.error(expression.at, `${what} must be a number, got a string`);
   }
 
+  /** A write of a constant value (no variables) must fit its width; other values are checked when the run knows them. */
+  private writtenValueFits(step: AccessStep, value: Expression): void {
+    if (namesIn(value).some((reference) => reference.kind === 'name' && this.variables.has(reference.name))) return;
+    let written: number | string;
+    try {
+      written = evaluate(value, (name) => BUILTIN_NAMES[name] ?? this.schema.registry.constant(name));
+    } catch (error) {
+      if (error instanceof EvaluationError) return;
+      throw error;
+    }
+    const misfit = typeof written === 'number' ? writeMisfit(step, written) : undefined;
+    if (misfit) throw this.error(startOf(value), misfit);
+  }
+
   private names(expression: Expression): void {
     for (const reference of namesIn(expression)) {
       if (reference.kind !== 'name') continue;
@@ -242,6 +281,11 @@ class Validator {
   private error(at: { line: number; column: number }, reason: string, hint?: string): ScenarioError {
     return new ScenarioError(this.scenario.file, at, reason, hint);
   }
+}
+
+/** Where an expression starts in the file (a binary expression's own position is its operator's). */
+function startOf(expression: Expression): { line: number; column: number } {
+  return expression.kind === 'binary' ? startOf(expression.left) : expression.at;
 }
 
 /**
