@@ -16,6 +16,8 @@ describe('findJsonSyntaxError', () => {
     ['{ "a": 01 }', 8, "expected ',' or '}', found '1'"],
     ['{ "a": "x\\q" }', 9, 'expected an escape: \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX, found \'\\\''],
     ['{ "a": 1 } x', 11, "expected the end of the file, found 'x'"],
+    ['\uFEFF{}', 0, 'expected a value (an object, an array, a "string", a number, true, false or null), found U+FEFF (byte order mark)'],
+    ['{ "a":\u00A01 }', 6, 'expected a value (an object, an array, a "string", a number, true, false or null), found U+00A0 (no-break space)'],
   ])('%j fails at offset %d', (text, offset, reason) => {
     expect(findJsonSyntaxError(text)).toEqual({ offset, reason });
   });

@@ -4,6 +4,7 @@
  * When `JSON.parse` refuses a file, this recursive-descent checker (RFC 8259's grammar) finds the
  * offset of the first error and says what was expected there.
  */
+import { characterAt, describeCharacter } from './characters.js';
 
 /** The first syntax error of a JSON text: where, and what was expected. */
 export interface JsonSyntaxError {
@@ -156,7 +157,7 @@ class JsonChecker {
 
   private fail(expected: string): never {
     const c = this.text[this.i];
-    const found = c === undefined ? 'the end of the file' : c === '\n' ? 'the end of the line' : `'${c}'`;
+    const found = c === undefined ? 'the end of the file' : c === '\n' ? 'the end of the line' : describeCharacter(characterAt(this.text, this.i));
     throw new JsonCheckFailure(`expected ${expected}, found ${found}`, this.i);
   }
 }

@@ -3,6 +3,7 @@
  * punctuation of the step grammar. Every token keeps its offset in the step text, so the parser
  * can report the exact column.
  */
+import { characterAt, describeCharacter } from './characters.js';
 
 /** The kinds of token. */
 export type TokenKind =
@@ -75,7 +76,7 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const punctuation = PUNCTUATION.find((p) => text.startsWith(p, i));
-    if (punctuation === undefined) throw new LexError(`unexpected character '${c}'`, i);
+    if (punctuation === undefined) throw new LexError(`unexpected character ${describeCharacter(characterAt(text, i))}`, i);
     tokens.push({ kind: punctuation, text: punctuation, offset: i });
     i += punctuation.length;
   }

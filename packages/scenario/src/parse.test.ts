@@ -33,6 +33,19 @@ describe('loading files', () => {
     expect(fromJson.steps[0]!.at).toEqual({ line: 11, column: 7 });
   });
 
+  it('accept a UTF-8 byte order mark in YAML and JSON alike, columns counted as editors show them', () => {
+    const yamlFile = join(directory, 'bom.yaml');
+    const jsonFile = join(directory, 'bom.json');
+    writeFileSync(yamlFile, '\uFEFFmachine: tiny\nsteps:\n  - show toyinfo\n');
+    writeFileSync(jsonFile, '\uFEFF{ "machine": "tiny", "steps": ["show toyinfo"] }\n');
+    expect(loadScenarioFileFor(yamlFile, TEST_SUBSYSTEMS).steps).toHaveLength(1);
+    expect(loadScenarioFileFor(jsonFile, TEST_SUBSYSTEMS).steps).toHaveLength(1);
+    writeFileSync(yamlFile, '\uFEFFsteps: [show toyinfx]\n');
+    writeFileSync(jsonFile, '\uFEFF{ "steps": ["show toyinfx"] }\n');
+    expect(messageOf(() => loadScenarioFileFor(yamlFile, TEST_SUBSYSTEMS))).toMatch(/^\S+bom\.yaml:1:14: unknown view toyinfx: /);
+    expect(messageOf(() => loadScenarioFileFor(jsonFile, TEST_SUBSYSTEMS))).toMatch(/^\S+bom\.json:1:19: unknown view toyinfx: /);
+  });
+
   it('refuses other extensions and missing files with a located error', () => {
     expect(messageOf(() => loadScenarioFileFor(join(directory, 'a.txt'), TEST_SUBSYSTEMS))).toBe(`${join(directory, 'a.txt')}:1:1: not a scenario file: expected a name ending in .yaml, .yml, .json`);
     expect(messageOf(() => loadScenarioFileFor(join(directory, 'missing.yml'), TEST_SUBSYSTEMS))).toBe(`${join(directory, 'missing.yml')}:1:1: cannot read the file (ENOENT)`);

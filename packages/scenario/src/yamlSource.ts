@@ -20,8 +20,13 @@ export interface YamlSource {
   positionAt(offset: number): SourcePosition;
 }
 
-/** Parses `text` as YAML (or JSON); throws a ScenarioError at the first syntax error. */
-export function readYamlSource(text: string, file: string): YamlSource {
+const BYTE_ORDER_MARK = '\uFEFF';
+
+/** Parses `fileText` as YAML (or JSON), after a leading byte order mark if any; throws a ScenarioError at the first syntax error. */
+export function readYamlSource(fileText: string, file: string): YamlSource {
+  // A UTF-8 byte order mark (U+FEFF, which some Windows editors write) is not content: dropped
+  // here for YAML and JSON alike, so line-1 columns count as an editor shows them.
+  const text = fileText.startsWith(BYTE_ORDER_MARK) ? fileText.slice(BYTE_ORDER_MARK.length) : fileText;
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const isJson = /\.json$/i.test(file);
