@@ -1,8 +1,10 @@
 /**
  * The region index: a persistent B+ tree of regions sorted by address (Linux keeps a maple tree,
- * lib/maple_tree.c). Leaves hold up to TREE_FANOUT regions; inner nodes hold, per child, the start
- * of its first region, the end of its last, its region count and the largest free gap between two
- * of its consecutive regions. So lookups by address and by rank are O(log n) and allocate nothing,
+ * lib/maple_tree.c). Leaves hold up to TREE_FANOUT regions and, side by side in one array of numbers,
+ * their bounds (as a maple node keeps its pivots apart from its slots), so a search inside a leaf
+ * reads one array and touches no region. Inner nodes hold, per child, the start of its first region,
+ * the end of its last, its region count and the largest free gap between two of its consecutive
+ * regions. So lookups by address and by rank are O(log n) and allocate nothing,
  * and so is the search for the highest or lowest gap of a given length (the maple tree keeps the
  * same per-slot gap for mas_empty_area / mas_empty_area_rev). Updates copy only the path from the
  * root to the changed leaf (structural sharing), so every version stays valid: the tree can live
@@ -18,10 +20,15 @@ import type { Region } from './region.js';
 /** Maximum entries per node. */
 export const TREE_FANOUT = 32;
 
+/** How full `treeFromSorted` packs nodes, and how full a node split off by sequential inserts stays. */
+const FILL = (TREE_FANOUT * 3) >> 2;
+
 /** A leaf: regions in address order. */
 export interface RegionLeaf {
   /** The regions, sorted, non-overlapping. */
   readonly regions: readonly Region[];
+  /** regions[i].start at 2i and regions[i].end at 2i + 1. */
+  readonly bounds: readonly number[];
 }
 
 /** An inner node. */
@@ -30,8 +37,8 @@ export interface RegionInner {
   readonly starts: readonly number[];
   /** For each child, the end of its last region. */
   readonly ends: readonly number[];
-  /** For each child, how many regions it holds. */
-  readonly sizes: readonly number[];
+  /** For each child, how many regions it and the children before it hold (running totals, so rank searches bisect). */
+  readonly counts: readonly number[];
   /** For each child, the largest gap between two consecutive regions inside it (0 when there is none). */
   readonly gaps: readonly number[];
   /** The children (all leaves or all inner nodes). */
@@ -51,17 +58,30 @@ export interface RegionTree {
   readonly size: number;
 }
 
-/** The empty tree. */
-export function emptyTree(): RegionTree {
-  return { root: { regions: [] }, height: 1, size: 0 };
+/**
+ * A tree object, frozen. Nothing ever changes a tree, and the freeze also tells immer so: when a
+ * new address space is stored in a draft, immer's finalize walks every unfrozen object it holds
+ * looking for drafts (immer handleValue), which without this would visit all n regions on every
+ * update made through a machine.
+ */
+function treeOf(root: RegionNode, height: number, size: number): RegionTree {
+  return Object.freeze({ root, height, size });
 }
 
-/** A tree holding `regions` (which must be sorted and non-overlapping), built bottom-up. */
-export function treeFromSorted(regions: readonly Region[]): RegionTree {
+/** The empty tree. */
+export function emptyTree(): RegionTree {
+  return treeOf({ regions: [], bounds: [] }, 1, 0);
+}
+
+/**
+ * A tree holding `regions` (which must be sorted and non-overlapping), built bottom-up with `per`
+ * entries a node (3/4 of TREE_FANOUT; tests pass small numbers to get deep trees from few regions).
+ */
+export function treeFromSorted(regions: readonly Region[], per = FILL): RegionTree {
+  if (!(per >= 2 && per <= TREE_FANOUT)) throw new RangeError(`${per} entries a node`);
   if (regions.length === 0) return emptyTree();
-  const per = (TREE_FANOUT * 3) >> 2;
   let level: RegionNode[] = [];
-  for (let i = 0; i < regions.length; i += per) level.push({ regions: regions.slice(i, i + per) });
+  for (let i = 0; i < regions.length; i += per) level.push(leafOf(regions.slice(i, i + per)));
   let height = 1;
   while (level.length > 1) {
     const next: RegionNode[] = [];
@@ -69,41 +89,48 @@ export function treeFromSorted(regions: readonly Region[]): RegionTree {
     level = next;
     height++;
   }
-  return { root: level[0]!, height, size: regions.length };
+  return treeOf(level[0]!, height, regions.length);
 }
 
 function isLeaf(node: RegionNode): node is RegionLeaf {
   return (node as RegionLeaf).regions !== undefined;
 }
 
+function leafOf(regions: Region[]): RegionLeaf {
+  const bounds: number[] = [];
+  for (const r of regions) bounds.push(r.start, r.end);
+  return { regions, bounds };
+}
+
 /** An inner node over `children`, every summary computed. */
 function innerOf(children: RegionNode[]): RegionInner {
-  return { children, starts: children.map(nodeStart), ends: children.map(nodeEnd), sizes: children.map(nodeSize), gaps: children.map(nodeGap) };
+  const counts: number[] = [];
+  let total = 0;
+  for (const c of children) counts.push((total += nodeSize(c)));
+  return { children, starts: children.map(nodeStart), ends: children.map(nodeEnd), counts, gaps: children.map(nodeGap) };
 }
 
 function nodeStart(node: RegionNode): number {
-  if (isLeaf(node)) return node.regions.length ? node.regions[0]!.start : 0;
+  if (isLeaf(node)) return node.bounds[0] ?? 0;
   return node.starts[0] ?? 0;
 }
 
 function nodeEnd(node: RegionNode): number {
-  if (isLeaf(node)) return node.regions.length ? node.regions[node.regions.length - 1]!.end : 0;
+  if (isLeaf(node)) return node.bounds[node.bounds.length - 1] ?? 0;
   return node.ends[node.ends.length - 1] ?? 0;
 }
 
 function nodeSize(node: RegionNode): number {
   if (isLeaf(node)) return node.regions.length;
-  let n = 0;
-  for (const s of node.sizes) n += s;
-  return n;
+  return node.counts[node.counts.length - 1] ?? 0;
 }
 
 /** The largest gap between two consecutive regions of `node` (maple tree: ma_max_gap). */
 function nodeGap(node: RegionNode): number {
   let gap = 0;
   if (isLeaf(node)) {
-    const regions = node.regions;
-    for (let i = 1; i < regions.length; i++) gap = Math.max(gap, regions[i]!.start - regions[i - 1]!.end);
+    const bounds = node.bounds;
+    for (let i = 2; i < bounds.length; i += 2) gap = Math.max(gap, bounds[i]! - bounds[i - 1]!);
     return gap;
   }
   const { starts, ends, gaps } = node;
@@ -115,30 +142,31 @@ function nodeGap(node: RegionNode): number {
 }
 
 /**
- * `node` with `remove` children from `at` on replaced by `parts`, the summaries of the others
- * shared by value (copied arrays, the same child objects).
+ * `node` with child `i` replaced by `child`, which holds `sizeDelta` more regions than the old one.
+ * The hot path of every update: summary arrays whose entry does not change are shared, not copied.
  */
+function withChild(node: RegionInner, i: number, child: RegionNode, sizeDelta: number): RegionInner {
+  const start = nodeStart(child);
+  const end = nodeEnd(child);
+  const gap = nodeGap(child);
+  return {
+    children: node.children.with(i, child),
+    starts: node.starts[i] === start ? node.starts : node.starts.with(i, start),
+    ends: node.ends[i] === end ? node.ends : node.ends.with(i, end),
+    counts: sizeDelta === 0 ? node.counts : addFrom(node.counts, i, sizeDelta),
+    gaps: node.gaps[i] === gap ? node.gaps : node.gaps.with(i, gap),
+  };
+}
+
+/** `node` with `remove` children from `at` on replaced by `parts` (splits, merges and removals). */
 function spliceInner(node: RegionInner, at: number, remove: number, parts: readonly RegionNode[]): RegionInner {
-  const children = node.children.slice();
-  const starts = node.starts.slice();
-  const ends = node.ends.slice();
-  const sizes = node.sizes.slice();
-  const gaps = node.gaps.slice();
-  if (remove === 1 && parts.length === 1) {
-    const part = parts[0]!;
-    children[at] = part;
-    starts[at] = nodeStart(part);
-    ends[at] = nodeEnd(part);
-    sizes[at] = nodeSize(part);
-    gaps[at] = nodeGap(part);
-  } else {
-    children.splice(at, remove, ...parts);
-    starts.splice(at, remove, ...parts.map(nodeStart));
-    ends.splice(at, remove, ...parts.map(nodeEnd));
-    sizes.splice(at, remove, ...parts.map(nodeSize));
-    gaps.splice(at, remove, ...parts.map(nodeGap));
-  }
-  return { children, starts, ends, sizes, gaps };
+  return {
+    children: node.children.toSpliced(at, remove, ...parts),
+    starts: node.starts.toSpliced(at, remove, ...parts.map(nodeStart)),
+    ends: node.ends.toSpliced(at, remove, ...parts.map(nodeEnd)),
+    counts: spliceCounts(node.counts, at, remove, parts),
+    gaps: node.gaps.toSpliced(at, remove, ...parts.map(nodeGap)),
+  };
 }
 
 /** Children `from` to `to` (exclusive) of `node`, with their summaries, as a node of their own. */
@@ -147,9 +175,76 @@ function sliceInner(node: RegionInner, from: number, to: number): RegionInner {
     children: node.children.slice(from, to),
     starts: node.starts.slice(from, to),
     ends: node.ends.slice(from, to),
-    sizes: node.sizes.slice(from, to),
+    counts: from === 0 ? node.counts.slice(0, to) : addFrom(node.counts.slice(from, to), 0, -node.counts[from - 1]!),
     gaps: node.gaps.slice(from, to),
   };
+}
+
+/** `counts` with `delta` added from index `from` on (a copy). */
+function addFrom(counts: readonly number[], from: number, delta: number): number[] {
+  const out = counts.slice();
+  for (let j = from; j < out.length; j++) out[j]! += delta;
+  return out;
+}
+
+/** The running totals after `remove` children from `at` on are replaced by `parts`. */
+function spliceCounts(counts: readonly number[], at: number, remove: number, parts: readonly RegionNode[]): number[] {
+  const before = at > 0 ? counts[at - 1]! : 0;
+  const through = at + remove > 0 ? counts[at + remove - 1]! : 0;
+  const out = counts.slice(0, at);
+  let total = before;
+  for (const p of parts) out.push((total += nodeSize(p)));
+  for (let j = at + remove; j < counts.length; j++) out.push(counts[j]! - through + total);
+  return out;
+}
+
+/** The child of an inner node holding rank `rank`: the first whose running total is above it. */
+function childAt(counts: readonly number[], rank: number): number {
+  let lo = 0;
+  let hi = counts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (counts[mid]! > rank) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The index of the first region of a leaf whose end is above `address` (its region count when none). */
+function leafRankAbove(bounds: readonly number[], address: number): number {
+  let lo = 0;
+  let hi = bounds.length >> 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bounds[2 * mid + 1]! > address) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The index of the first child of an inner node whose last end is above `address` (-1 when none). */
+function childAbove(ends: readonly number[], address: number): number {
+  let lo = 0;
+  let hi = ends.length - 1;
+  if (ends[hi]! <= address) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ends[mid]! > address) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The leaf holding the first region whose end is above `address`, or undefined when none does. */
+function leafAbove(tree: RegionTree, address: number): RegionLeaf | undefined {
+  let node = tree.root;
+  for (let level = tree.height; level > 1; level--) {
+    const inner = node as RegionInner;
+    const i = childAbove(inner.ends, address);
+    if (i < 0) return undefined;
+    node = inner.children[i]!;
+  }
+  return node as RegionLeaf;
 }
 
 /**
@@ -159,60 +254,28 @@ function sliceInner(node: RegionInner, from: number, to: number): RegionInner {
 export function treeRankAbove(tree: RegionTree, address: number): number {
   let node = tree.root;
   let rank = 0;
-  while (!isLeaf(node)) {
-    const ends = node.ends;
-    let lo = 0;
-    let hi = ends.length - 1;
-    if (ends[hi]! <= address) return tree.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ends[mid]! > address) hi = mid;
-      else lo = mid + 1;
-    }
-    for (let i = 0; i < lo; i++) rank += node.sizes[i]!;
-    node = node.children[lo]!;
+  for (let level = tree.height; level > 1; level--) {
+    const inner = node as RegionInner;
+    const i = childAbove(inner.ends, address);
+    if (i < 0) return tree.size;
+    if (i > 0) rank += inner.counts[i - 1]!;
+    node = inner.children[i]!;
   }
-  const regions = node.regions;
-  let lo = 0;
-  let hi = regions.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (regions[mid]!.end > address) hi = mid;
-    else lo = mid + 1;
-  }
-  return rank + lo;
+  return rank + leafRankAbove((node as RegionLeaf).bounds, address);
 }
 
 /** The first region whose end is above `address` (Linux find_vma), or undefined. Allocates nothing. */
 export function treeFindAbove(tree: RegionTree, address: number): Region | undefined {
-  let node = tree.root;
-  while (!isLeaf(node)) {
-    const ends = node.ends;
-    let lo = 0;
-    let hi = ends.length - 1;
-    if (ends[hi]! <= address) return undefined;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ends[mid]! > address) hi = mid;
-      else lo = mid + 1;
-    }
-    node = node.children[lo]!;
-  }
-  const regions = node.regions;
-  let lo = 0;
-  let hi = regions.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (regions[mid]!.end > address) hi = mid;
-    else lo = mid + 1;
-  }
-  return regions[lo];
+  const leaf = leafAbove(tree, address);
+  return leaf === undefined ? undefined : leaf.regions[leafRankAbove(leaf.bounds, address)];
 }
 
-/** The region containing `address`, or undefined (Linux vma_lookup). Allocates nothing. */
+/** The region containing `address`, or undefined (Linux vma_lookup). Allocates nothing and reads no region. */
 export function treeLookup(tree: RegionTree, address: number): Region | undefined {
-  const region = treeFindAbove(tree, address);
-  return region !== undefined && region.start <= address ? region : undefined;
+  const leaf = leafAbove(tree, address);
+  if (leaf === undefined) return undefined;
+  const i = leafRankAbove(leaf.bounds, address);
+  return i < leaf.regions.length && leaf.bounds[2 * i]! <= address ? leaf.regions[i] : undefined;
 }
 
 /** The region of rank `rank` (0-based, in address order), or undefined. */
@@ -220,12 +283,13 @@ export function treeAt(tree: RegionTree, rank: number): Region | undefined {
   if (rank < 0 || rank >= tree.size) return undefined;
   let node = tree.root;
   let r = rank;
-  while (!isLeaf(node)) {
-    let i = 0;
-    while (r >= node.sizes[i]!) r -= node.sizes[i++]!;
-    node = node.children[i]!;
+  for (let level = tree.height; level > 1; level--) {
+    const inner = node as RegionInner;
+    const i = childAt(inner.counts, r);
+    if (i > 0) r -= inner.counts[i - 1]!;
+    node = inner.children[i]!;
   }
-  return node.regions[r];
+  return (node as RegionLeaf).regions[r];
 }
 
 /** Every region in address order (a new array). */
@@ -273,19 +337,18 @@ export function treeHighestGap(tree: RegionTree, low: number, high: number, leng
 
 function highestIn(node: RegionNode, base: number, low: number, high: number, length: number): number {
   if (isLeaf(node)) {
-    const regions = node.regions;
-    for (let j = regions.length - 1; j >= 1; j--) {
-      const top = regions[j]!.start;
+    const bounds = node.bounds;
+    for (let j = (bounds.length >> 1) - 1; j >= 1; j--) {
+      const top = bounds[2 * j]!;
       if (top <= low) return -1;
-      if (Math.min(top, high) - Math.max(regions[j - 1]!.end, low) >= length) return base + j;
+      if (Math.min(top, high) - Math.max(bounds[2 * j - 1]!, low) >= length) return base + j;
     }
     return -1;
   }
-  const { children, starts, ends, sizes, gaps } = node;
-  let rankEnd = base;
-  for (let i = 0; i < sizes.length; i++) rankEnd += sizes[i]!;
+  const { children, starts, ends, counts, gaps } = node;
+  let rankEnd = base + counts[counts.length - 1]!;
   for (let i = children.length - 1; i >= 0; i--) {
-    const childBase = rankEnd - sizes[i]!;
+    const childBase = i > 0 ? base + counts[i - 1]! : base;
     if (i + 1 < children.length) {
       // The gap between child i and child i + 1: its rank is that of child i + 1's first region.
       const top = starts[i + 1]!;
@@ -316,22 +379,21 @@ export function treeLowestGap(tree: RegionTree, low: number, high: number, lengt
 
 function lowestIn(node: RegionNode, base: number, low: number, high: number, length: number): number {
   if (isLeaf(node)) {
-    const regions = node.regions;
-    for (let j = 1; j < regions.length; j++) {
-      const bottom = regions[j - 1]!.end;
+    const bounds = node.bounds;
+    for (let j = 1; 2 * j < bounds.length; j++) {
+      const bottom = bounds[2 * j - 1]!;
       if (bottom >= high) return -1;
-      if (Math.min(regions[j]!.start, high) - Math.max(bottom, low) >= length) return base + j;
+      if (Math.min(bounds[2 * j]!, high) - Math.max(bottom, low) >= length) return base + j;
     }
     return -1;
   }
-  const { children, starts, ends, sizes, gaps } = node;
-  let rank = base;
+  const { children, starts, ends, counts, gaps } = node;
   for (let i = 0; i < children.length; i++) {
     if (gaps[i]! >= length && Math.min(ends[i]!, high) - Math.max(starts[i]!, low) >= length) {
-      const found = lowestIn(children[i]!, rank, low, high, length);
+      const found = lowestIn(children[i]!, i > 0 ? base + counts[i - 1]! : base, low, high, length);
       if (found >= 0) return found;
     }
-    rank += sizes[i]!;
+    const rank = base + counts[i]!;
     if (i + 1 < children.length) {
       const bottom = ends[i]!;
       if (bottom >= high) return -1;
@@ -345,27 +407,44 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
 export function treeInsertAt(tree: RegionTree, rank: number, region: Region): RegionTree {
   if (rank < 0 || rank > tree.size) throw new RangeError(`rank ${rank} outside a tree of ${tree.size}`);
   const parts = insertInto(tree.root, rank, region);
-  if (parts.length === 1) return { root: parts[0]!, height: tree.height, size: tree.size + 1 };
-  return { root: innerOf(parts), height: tree.height + 1, size: tree.size + 1 };
+  if (parts.length === 1) return treeOf(parts[0]!, tree.height, tree.size + 1);
+  return treeOf(innerOf(parts), tree.height + 1, tree.size + 1);
+}
+
+/**
+ * Where an overfull node of `count` entries splits when entry `at` was just added: in the middle,
+ * but an entry added at either end leaves the node away from it 3/4 full, so that mappings made in
+ * address order (top-down mmap, a growing heap) leave nodes 3/4 full rather than half full.
+ */
+function splitPoint(count: number, at: number): number {
+  if (at === count - 1) return FILL;
+  if (at === 0) return count - FILL;
+  return count >> 1;
 }
 
 function insertInto(node: RegionNode, rank: number, region: Region): RegionNode[] {
   if (isLeaf(node)) {
-    const regions = node.regions.slice();
-    regions.splice(rank, 0, region);
-    if (regions.length <= TREE_FANOUT) return [{ regions }];
-    const half = regions.length >> 1;
-    return [{ regions: regions.slice(0, half) }, { regions: regions.slice(half) }];
+    const regions = node.regions.toSpliced(rank, 0, region);
+    const bounds = node.bounds.toSpliced(2 * rank, 0, region.start, region.end);
+    if (regions.length <= TREE_FANOUT) return [{ regions, bounds }];
+    const cut = splitPoint(regions.length, rank);
+    return [
+      { regions: regions.slice(0, cut), bounds: bounds.slice(0, 2 * cut) },
+      { regions: regions.slice(cut), bounds: bounds.slice(2 * cut) },
+    ];
   }
-  let i = 0;
-  let r = rank;
-  const last = node.sizes.length - 1;
-  while (i < last && r > node.sizes[i]!) r -= node.sizes[i++]!;
+  // The child to insert into: the first whose running total reaches `rank` (so an insert between
+  // two children goes at the end of the lower one), or the last.
+  const counts = node.counts;
+  let i = childAt(counts, rank);
+  if (i > 0 && counts[i - 1] === rank) i--;
+  const r = i > 0 ? rank - counts[i - 1]! : rank;
   const parts = insertInto(node.children[i]!, r, region);
+  if (parts.length === 1) return [withChild(node, i, parts[0]!, 1)];
   const next = spliceInner(node, i, 1, parts);
   if (next.children.length <= TREE_FANOUT) return [next];
-  const half = next.children.length >> 1;
-  return [sliceInner(next, 0, half), sliceInner(next, half, next.children.length)];
+  const cut = splitPoint(next.children.length, i === 0 ? 0 : i + 1);
+  return [sliceInner(next, 0, cut), sliceInner(next, cut, next.children.length)];
 }
 
 /** The tree with the region of rank `rank` removed. */
@@ -378,18 +457,13 @@ export function treeRemoveAt(tree: RegionTree, rank: number): RegionTree {
     height--;
   }
   if (!isLeaf(root) && root.children.length === 0) return emptyTree();
-  return { root, height, size: tree.size - 1 };
+  return treeOf(root, height, tree.size - 1);
 }
 
 function removeFrom(node: RegionNode, rank: number): RegionNode {
-  if (isLeaf(node)) {
-    const regions = node.regions.slice();
-    regions.splice(rank, 1);
-    return { regions };
-  }
-  let i = 0;
-  let r = rank;
-  while (r >= node.sizes[i]!) r -= node.sizes[i++]!;
+  if (isLeaf(node)) return { regions: node.regions.toSpliced(rank, 1), bounds: node.bounds.toSpliced(2 * rank, 2) };
+  const i = childAt(node.counts, rank);
+  const r = i > 0 ? rank - node.counts[i - 1]! : rank;
   const child = removeFrom(node.children[i]!, r);
   if (fanoutOf(child) === 0) return spliceInner(node, i, 1, []);
   // Rebalance: merge an underfull child with a neighbour when both fit in one node.
@@ -398,7 +472,7 @@ function removeFrom(node: RegionNode, rank: number): RegionNode {
     const merged = j > i ? concatNodes(child, node.children[j]!) : concatNodes(node.children[j]!, child);
     return spliceInner(node, Math.min(i, j), 2, [merged]);
   }
-  return spliceInner(node, i, 1, [child]);
+  return withChild(node, i, child, -1);
 }
 
 function fanoutOf(node: RegionNode): number {
@@ -410,34 +484,29 @@ function isSmall(node: RegionNode): boolean {
 }
 
 function concatNodes(a: RegionNode, b: RegionNode): RegionNode {
-  if (isLeaf(a) && isLeaf(b)) return { regions: [...a.regions, ...b.regions] };
+  if (isLeaf(a) && isLeaf(b)) return { regions: a.regions.concat(b.regions), bounds: a.bounds.concat(b.bounds) };
   const x = a as RegionInner;
   const y = b as RegionInner;
   return {
-    children: [...x.children, ...y.children],
-    starts: [...x.starts, ...y.starts],
-    ends: [...x.ends, ...y.ends],
-    sizes: [...x.sizes, ...y.sizes],
-    gaps: [...x.gaps, ...y.gaps],
+    children: x.children.concat(y.children),
+    starts: x.starts.concat(y.starts),
+    ends: x.ends.concat(y.ends),
+    counts: x.counts.concat(addFrom(y.counts, 0, nodeSize(x))),
+    gaps: x.gaps.concat(y.gaps),
   };
 }
 
 /** The tree with the region of rank `rank` replaced by `region` (same place in the order). */
 export function treeReplaceAt(tree: RegionTree, rank: number, region: Region): RegionTree {
   if (rank < 0 || rank >= tree.size) throw new RangeError(`rank ${rank} outside a tree of ${tree.size}`);
-  return { root: replaceIn(tree.root, rank, region), height: tree.height, size: tree.size };
+  return treeOf(replaceIn(tree.root, rank, region), tree.height, tree.size);
 }
 
 function replaceIn(node: RegionNode, rank: number, region: Region): RegionNode {
-  if (isLeaf(node)) {
-    const regions = node.regions.slice();
-    regions[rank] = region;
-    return { regions };
-  }
-  let i = 0;
-  let r = rank;
-  while (r >= node.sizes[i]!) r -= node.sizes[i++]!;
-  return spliceInner(node, i, 1, [replaceIn(node.children[i]!, r, region)]);
+  if (isLeaf(node)) return { regions: node.regions.with(rank, region), bounds: node.bounds.toSpliced(2 * rank, 2, region.start, region.end) };
+  const i = childAt(node.counts, rank);
+  const r = i > 0 ? rank - node.counts[i - 1]! : rank;
+  return withChild(node, i, replaceIn(node.children[i]!, r, region), 0);
 }
 
 /** Checks the tree's structure (sorted, non-overlapping, every summary right, balanced); throws on a fault. */
@@ -449,6 +518,9 @@ export function checkTree(tree: RegionTree): void {
       if (depth !== tree.height) throw new Error(`leaf at depth ${depth} in a tree of height ${tree.height}`);
       if (node.regions.length > TREE_FANOUT) throw new Error(`leaf of ${node.regions.length} regions`);
       if (node.regions.length === 0 && tree.size > 0) throw new Error('empty leaf in a non-empty tree');
+      if (node.bounds.length !== 2 * node.regions.length || node.regions.some((r, i) => node.bounds[2 * i] !== r.start || node.bounds[2 * i + 1] !== r.end)) {
+        throw new Error('stale bounds in a leaf');
+      }
       for (const r of node.regions) {
         if (!(r.start < r.end)) throw new Error(`empty region ${r.start}-${r.end}`);
         if (r.start < previousEnd) throw new Error(`region ${r.start.toString(16)} overlaps or is out of order`);
@@ -457,15 +529,17 @@ export function checkTree(tree: RegionTree): void {
       }
       return;
     }
-    const { children, starts, ends, sizes, gaps } = node;
+    const { children, starts, ends, counts, gaps } = node;
     if (children.length === 0 || children.length > TREE_FANOUT) throw new Error(`inner node of ${children.length} children`);
-    if (starts.length !== children.length || ends.length !== children.length || sizes.length !== children.length || gaps.length !== children.length) {
+    if (starts.length !== children.length || ends.length !== children.length || counts.length !== children.length || gaps.length !== children.length) {
       throw new Error('summary arrays of the wrong length in an inner node');
     }
+    let total = 0;
     children.forEach((c, i) => {
       if (nodeStart(c) !== starts[i]) throw new Error('stale start in an inner node');
       if (nodeEnd(c) !== ends[i]) throw new Error('stale end in an inner node');
-      if (nodeSize(c) !== sizes[i]) throw new Error('stale size in an inner node');
+      total += nodeSize(c);
+      if (counts[i] !== total) throw new Error('stale count in an inner node');
       if (nodeGap(c) !== gaps[i]) throw new Error('stale gap in an inner node');
       walk(c, depth + 1);
     });
