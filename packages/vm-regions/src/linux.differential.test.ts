@@ -136,7 +136,8 @@ function replay(name: string, legacy: boolean): void {
   const all = recording.steps.map((s) => s.maps).join('');
   const fileMatch = / ([0-9a-f]{2}:[0-9a-f]{2}) (\d+)\s+\/tmp\/vmregions-file/.exec(all);
   const file = fileMatch ? { path: '/tmp/vmregions-file', dev: fileMatch[1]!, inode: Number(fileMatch[2]) } : undefined;
-  expect(recording.steps.length).toBe(80);
+  const ops = readFileSync(fileURLToPath(new URL(`./fixtures/linux/${name}.ops`, import.meta.url)), 'utf8').trim().split('\n');
+  expect(recording.steps.length).toBe(ops.length);
   recording.steps.forEach((step, i) => {
     const a = step.args;
     const where = `${name} step ${i}: ${step.op} ${a.map((x) => x.toString(16)).join(' ')}`;
@@ -169,7 +170,8 @@ function replay(name: string, legacy: boolean): void {
         const region = treeLookup(before.tree, a[0]!);
         const writable = region !== undefined && (region.flags & VM_WRITE) !== 0;
         expect(writable, `${where}: Linux ${step.errno ? 'refused' : 'took'} the write`).toBe(!step.errno);
-        result = !writable ? { space, edits: [], value: 0 } : !(region.flags & VM_SHARED) ? { ...anonVmaPrepare(before, a[0]!), value: 0 } : { space: before, edits: [], value: 0 };
+        // The fault grows the region before it checks the access: a refused write keeps the growth.
+        result = writable && !(region.flags & VM_SHARED) ? { ...anonVmaPrepare(before, a[0]!), value: 0 } : { space: before, edits: [], value: 0 };
         break;
       }
       default:
@@ -193,4 +195,7 @@ function replay(name: string, legacy: boolean): void {
 describe('random sequences replayed on Linux 6.18 and on the model (fixtures/linux/random-*.txt)', () => {
   for (const i of [0, 1, 2, 3, 4, 5, 6]) it(`random-${i} (top-down): every result and every maps`, () => replay(`random-${i}`, false));
   for (const i of [7, 8, 9]) it(`random-${i} (legacy, setarch -L): every result and every maps`, () => replay(`random-${i}`, true));
+  // Kept from a wider search (random-ops.py's ops() with seed 5198, 120 operations): a write below a
+  // PROT_NONE grows-down region grows it and gives it an anon_vma though the write itself faults.
+  it('random-x198 (top-down): expand_downwards prepares the anon_vma even when the access then fails', () => replay('random-x198', false));
 });

@@ -5,7 +5,8 @@
  * The oracle is independent of the model: a list of page ranges with their attributes (vm_flags,
  * file, file page, anon_vma), changed by each operation the way the Linux sources say
  * (mm/mmap.c do_mmap, mm/vma.c do_vmi_munmap, mm/mprotect.c do_mprotect_pkey + mprotect_fixup,
- * mm/mmap.c brk + do_brk_flags, mm/mmap.c expand_downwards, mm/rmap.c anon_vma_prepare, and the
+ * mm/mmap.c brk + do_brk_flags, mm/mmap.c expand_downwards (anon_vma_prepare first), mm/rmap.c
+ * anon_vma_prepare, and the
  * population of VM_LOCKED private writable memory by mmap and mprotect), with
  * the errno each one returns. After every step:
  *
@@ -474,11 +475,23 @@ function step(w: World, o: Op): void {
         const prev = regions.filter((r) => r.end <= above.start).at(-1);
         if (newStart < layout.mmapMinAddr) expected = { error: 'EPERM' };
         else if (prev && !(prev.flags & VM_GROWSDOWN) && prev.flags & VM_ACCESS && newStart - prev.end < layout.stackGuardGap) expected = { error: 'ENOMEM' };
-        else if (above.end - newStart > layout.stackLimit) expected = { error: 'ENOMEM' };
         else {
-          nextExtents = insert(w.extents, { ...toExtent(above), start: newStart, end: above.start, pgoff: above.pgoff - (above.start - newStart) / P });
+          // expand_downwards: anon_vma_prepare first (next's, then prev's, else a new one), then RLIMIT_STACK.
+          let id = anonOf(w, above);
+          if (!id) {
+            const next = regions[regions.indexOf(above) + 1];
+            id = next && anonOf(w, next) && anonVmaCompatible(above, next) ? anonOf(w, next) : prev && anonOf(w, prev) && anonVmaCompatible(prev, above) ? anonOf(w, prev) : ++w.lastAnonVma;
+            w.extents = mapRange(w.extents, above.start, above.end, (x) => ({ ...x, anonVma: id }));
+          }
+          nextExtents = w.extents;
+          if (above.end - newStart > layout.stackLimit) {
+            expected = { error: 'ENOMEM' };
+            mprotectPartial = w.extents; // the anon_vma stays
+          } else {
+          nextExtents = insert(w.extents, { ...toExtent(above), anonVma: id, start: newStart, end: above.start, pgoff: above.pgoff - (above.start - newStart) / P });
           // expand_downwards does not merge: growing onto a grows-down region below leaves the two apart.
           if (prev && prev.end === newStart) w.allowedSeams.add(newStart);
+          }
         }
       }
       break;
@@ -575,7 +588,9 @@ function freshWorld(profile: Profile): World {
   let space = createAddressSpace({ id: 1, layout: profile.layout });
   space = setupStack(space).space;
   space = loadProgram(space, { path: '/bin/prog', base: profile.programBase, text: 5 * P + 17, data: P + 40, bss: 3 * P }).space;
-  const w: World = { space, extents: treeToArray(space.tree).map(toExtent), allowedSeams: new Set(), peakVm: space.totalVm, lastAnonVma: 0, shmem: 0 };
+  const w: World = { space, extents: treeToArray(space.tree).map(toExtent), allowedSeams: new Set(), peakVm: space.totalVm, lastAnonVma: space.nextAnonVma - 1, shmem: 0 };
+  // exec wrote the arguments onto the stack: it has the first anon_vma.
+  expect(treeToArray(space.tree).map((r) => r.anonVma)).toEqual([0, 0, 0, 1]);
   checkSpace(w, 'initial');
   return w;
 }
@@ -605,8 +620,8 @@ describe('kept counterexamples (each once needed a specific sequence to reach)',
     const w = freshWorld(x86);
     for (const o of [fixedAnon(0, 2, 3), touch(0), fixedAnon(4, 2, 3), touch(4), fixedAnon(2, 2, 3)]) step(w, o);
     expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 6 * P).map((r) => [(r.start - WINDOW) / P, (r.end - WINDOW) / P, r.anonVma])).toEqual([
-      [0, 4, 1],
-      [4, 6, 2],
+      [0, 4, 2],
+      [4, 6, 3],
     ]);
   });
 
@@ -616,8 +631,8 @@ describe('kept counterexamples (each once needed a specific sequence to reach)',
     // The second mapping covers the first page of the first one: what is left of it continues at file page 1.
     for (const o of [shared(0, 2), touch(1), shared(0, 1), touch(0)]) step(w, o);
     expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 2 * P).map((r) => [r.pgoff, r.anonVma])).toEqual([
-      [0, 2],
-      [1, 1],
+      [0, 3],
+      [1, 2],
     ]);
   });
 
@@ -626,8 +641,8 @@ describe('kept counterexamples (each once needed a specific sequence to reach)',
     for (const o of [fixedAnon(0, 2, 3), touch(0), fixedAnon(4, 2, 1), touch(4), fixedAnon(2, 2, 1)]) step(w, o);
     step(w, { op: 'mprotect', where: 2, window: true, delta: 0, pages: 4, prot: 3, defect: 0 });
     expect(treeToArray(w.space.tree).filter((r) => r.start >= WINDOW && r.start < WINDOW + 6 * P).map((r) => [(r.start - WINDOW) / P, (r.end - WINDOW) / P, r.anonVma])).toEqual([
-      [0, 2, 1],
-      [2, 6, 2],
+      [0, 2, 2],
+      [2, 6, 3],
     ]);
   });
 });

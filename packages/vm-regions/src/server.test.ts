@@ -77,13 +77,15 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     const pid = spawn(machine);
     const outcome = machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid } });
     expect(outcome.reply).toEqual({ addressSpace: 1 });
-    expect(events(outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.addressSpaceCreated, REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.boundsSet]);
+    expect(events(outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.addressSpaceCreated, REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned, REGIONS_EVENTS.boundsSet]);
     expect(outcome.events.map((e) => e.type)).toContain('kernel/address-space-assigned');
     const created = outcome.events.find((e) => e.type === REGIONS_EVENTS.addressSpaceCreated)!.payload as { space: AddressSpace; pid: number };
     expect(created.pid).toBe(pid);
     expect([created.space.id, created.space.mapCount, created.space.mmapBase]).toEqual([1, 0, MMAP_BASE]);
     expect(events(outcome).slice(1)).toEqual([
       [REGIONS_EVENTS.regionMapped, { addressSpace: 1, kind: 'mapped', region: anon(STACK_START, STACK_TOP, STACK) }],
+      // exec writes the arguments onto the stack (copy_strings): it has its anon_vma from the start.
+      [REGIONS_EVENTS.anonVmaAssigned, { addressSpace: 1, kind: 'anon-vma-assigned', start: STACK_START, anonVma: 1 }],
       [REGIONS_EVENTS.boundsSet, { addressSpace: 1, kind: 'bounds-set', bounds: { startStack: STACK_TOP - P } }],
     ]);
     expect(machine.query<Task>('kernel/task', { pid }).addressSpace).toBe(1);
@@ -137,7 +139,7 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     const { machine, pid } = withProcess();
     const locked = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON | 0x2000]);
     expect(events(locked.outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned]);
-    expect(events(locked.outcome)[1]![1]).toEqual({ addressSpace: 1, kind: 'anon-vma-assigned', start: locked.value, anonVma: 1 });
+    expect(events(locked.outcome)[1]![1]).toEqual({ addressSpace: 1, kind: 'anon-vma-assigned', start: locked.value, anonVma: 2 });
     const populated = machine.call('do_mmap', [pid, 0x10000000, P, RW, PRIVATE_ANON | MAP_FIXED | 0x8000]);
     expect(events(populated.outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned]);
     // Read faults map the zero page: no anon_vma; MAP_NONBLOCK turns MAP_POPULATE off; shared memory never COWs.
@@ -264,25 +266,32 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(machine.call('expand_stack', [pid, STACK_TOP - 8 * 1024 * 1024]).value).toBe(0);
     const a = machine.call('do_mmap', [pid, 0, P, RW, PRIVATE_ANON]).value as number;
     expect(machine.call('expand_stack', [pid, a - P])).toMatchObject({ value: -1, error: 'EFAULT' });
+    // A MAP_GROWSDOWN region never faulted: expand_downwards gives it an anon_vma before it checks
+    // RLIMIT_STACK, so even a refused growth emits anon-vma-assigned.
+    const g = machine.call('do_mmap', [pid, 0x40000000, P, RW, PRIVATE_ANON | MAP_FIXED | 0x100]).value as number;
+    const refused = machine.call('expand_stack', [pid, g - 9 * 1024 * 1024]);
+    expect([refused.value, refused.error]).toEqual([-1, 'ENOMEM']);
+    expect(events(refused.outcome)).toEqual([[REGIONS_EVENTS.anonVmaAssigned, { addressSpace: 1, kind: 'anon-vma-assigned', start: g, anonVma: 2 }]]);
   });
 
   it('prepare-anon: the first fault gives a region an anon_vma (anon-vma-assigned); a compatible neighbour shares it', () => {
     const { machine, pid } = withProcess();
     const a = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON]).value as number;
+    // anon_vma 1 is the stack's.
     const first = machine.call('anon_vma_prepare', [pid, a + 5]);
-    expect(first.value).toBe(1);
-    expect(events(first.outcome)).toEqual([[REGIONS_EVENTS.anonVmaAssigned, { addressSpace: 1, kind: 'anon-vma-assigned', start: a, anonVma: 1 }]]);
+    expect(first.value).toBe(2);
+    expect(events(first.outcome)).toEqual([[REGIONS_EVENTS.anonVmaAssigned, { addressSpace: 1, kind: 'anon-vma-assigned', start: a, anonVma: 2 }]]);
     // A second fault in the same region changes nothing.
     expect(machine.call('anon_vma_prepare', [pid, a + P]).outcome.events).toEqual([]);
     // An rwx neighbour below: not mergeable (VM_EXEC differs), but anon_vma_compatible ignores the
-    // access bits, so its first fault reuses anon_vma 1 (find_mergeable_anon_vma).
+    // access bits, so its first fault reuses anon_vma 2 (find_mergeable_anon_vma).
     const b = machine.call('do_mmap', [pid, 0, P, 7, PRIVATE_ANON]).value as number;
     expect(b).toBe(a - P);
-    expect(machine.call('anon_vma_prepare', [pid, b]).value).toBe(1);
+    expect(machine.call('anon_vma_prepare', [pid, b]).value).toBe(2);
     // A read-only one further down is not compatible: VM_ACCOUNT differs too (only writable private memory is charged).
     const c = machine.call('do_mmap', [pid, 0, P, 1, PRIVATE_ANON]).value as number;
     expect(c).toBe(a - 2 * P);
-    expect(machine.call('anon_vma_prepare', [pid, c]).value).toBe(2);
+    expect(machine.call('anon_vma_prepare', [pid, c]).value).toBe(3);
     // A hole: EFAULT.
     expect(machine.call('anon_vma_prepare', [pid, 0x10000000])).toMatchObject({ value: -1, error: 'EFAULT' });
   });
@@ -319,7 +328,13 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     const pid = spawn(machine);
     const r = machine.call('do_mmap', [pid, 0, P, RW, PRIVATE_ANON]);
     expect(r.value).toBe(MMAP_BASE - P);
-    expect(events(r.outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.addressSpaceCreated, REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.boundsSet, REGIONS_EVENTS.regionMapped]);
+    expect(events(r.outcome).map(([type]) => type)).toEqual([
+      REGIONS_EVENTS.addressSpaceCreated,
+      REGIONS_EVENTS.regionMapped,
+      REGIONS_EVENTS.anonVmaAssigned,
+      REGIONS_EVENTS.boundsSet,
+      REGIONS_EVENTS.regionMapped,
+    ]);
   });
 
   it('destroy-address-space: every region unmapped, then address-space-destroyed; ESRCH after', () => {

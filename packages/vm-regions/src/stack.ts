@@ -4,6 +4,7 @@
  */
 import { PAGE_SIZE, VM_ACCOUNT, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
+import { anonVmaPrepare } from './anonVma.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
 import { pageDown } from './region.js';
 import { treeAt, treeRankAbove } from './regionTree.js';
@@ -23,6 +24,9 @@ export function setupStack(space: AddressSpace): OperationResult {
     kind: 'mapped',
     region: { start, end: stackTop, flags: STACK_FLAGS, pgoff: start / PAGE_SIZE, file: null, dev: '00:00', inode: 0, special: null, anonVma: 0, object: 0 },
   });
+  // exec copies the arguments and environment onto it (fs/exec.c copy_strings, write faults through
+  // get_user_pages), so a process's stack always has its anon_vma.
+  editor.apply({ kind: 'anon-vma-assigned', start, anonVma: space.nextAnonVma });
   editor.apply({ kind: 'bounds-set', bounds: { startStack: stackTop - PAGE_SIZE } });
   return success(editor, start);
 }
@@ -30,7 +34,8 @@ export function setupStack(space: AddressSpace): OperationResult {
 /**
  * expand_stack(address): a fault at `address` below a grows-down region extends it down to the
  * page of `address`, unless that breaks mmap_min_addr (EPERM), the guard gap above the region
- * below (ENOMEM) or RLIMIT_STACK (ENOMEM). EFAULT when no grows-down region is above `address`.
+ * below (ENOMEM) or RLIMIT_STACK (ENOMEM, after the region got its anon_vma). EFAULT when no
+ * grows-down region is above `address`.
  */
 export function expandStack(space: AddressSpace, address: number): OperationResult {
   const { layout } = space;
@@ -47,8 +52,12 @@ export function expandStack(space: AddressSpace, address: number): OperationResu
     return failure(space, 'ENOMEM');
   }
   if (prev && prev.end > newStart) return failure(space, 'ENOMEM');
-  if (region.end - newStart > layout.stackLimit) return failure(space, 'ENOMEM');
+  // expand_downwards makes sure the region has its anon_vma before it checks the growth against
+  // RLIMIT_STACK (acct_stack_growth), so a refused growth still leaves one (observed:
+  // fixtures/linux/random-*.txt, a PROT_NONE grows-down region keeping VM_ACCOUNT after mprotect).
   const editor = new SpaceEditor(space);
+  for (const edit of anonVmaPrepare(space, region.start).edits) editor.apply(edit);
+  if (region.end - newStart > layout.stackLimit) return { space: editor.space, edits: editor.edits, value: -1, error: 'ENOMEM' };
   editor.apply({ kind: 'resized', start: region.start, newStart, newEnd: region.end });
   return success(editor, 0);
 }
