@@ -97,5 +97,7 @@ steps:
     expect(reasonOf('steps:\n  - kernel: kmaloc(64, GFP_KERNEL)\n')).toBe('bad.yaml:2:13: unknown call kmaloc: expected a call available to kernel calls; did you mean kmalloc?');
     expect(reasonOf('steps:\n  - kernel: kmalloc(64, GFP_KERNL)\n')).toBe('bad.yaml:2:25: undefined name GFP_KERNL: expected a variable set earlier with -> or a constant; did you mean GFP_KERNEL?');
     expect(reasonOf('steps:\n  - show budyinfo\n')).toContain('bad.yaml:2:10: unknown view budyinfo: expected one of ');
+    // One edit from both alloc_page and alloc_pages: the one of the same length is meant.
+    expect(reasonOf('steps:\n  - kernel: alloc_pagez(GFP_KERNEL, 0)\n')).toBe('bad.yaml:2:13: unknown call alloc_pagez: expected a call available to kernel calls; did you mean alloc_pages?');
   });
 });

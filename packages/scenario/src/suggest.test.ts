@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closestName, didYouMean, editDistance } from './suggest.js';
+import { closestName, commonPrefixLength, didYouMean, editDistance } from './suggest.js';
 
 describe('editDistance', () => {
   it('counts inserts, deletes, substitutions and swaps', () => {
@@ -9,6 +9,22 @@ describe('editDistance', () => {
     expect(editDistance('mpas', 'maps')).toBe(1);
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('is Damerau-Levenshtein: a swap counts as one edit even with an insert between', () => {
+    expect(editDistance('CA', 'ABC')).toBe(2);
+    expect(editDistance('ca', 'abc')).toBe(2);
+    expect(editDistance('EFUALT', 'EFAULT')).toBe(1);
+    expect(editDistance('alloc_pagez', 'alloc_page')).toBe(1);
+    expect(editDistance('alloc_pagez', 'alloc_pages')).toBe(1);
+  });
+
+  it('obeys the triangle inequality', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), (a, b, c) => {
+        expect(editDistance(a, c)).toBeLessThanOrEqual(editDistance(a, b) + editDistance(b, c));
+      }),
+    );
   });
 
   it('is symmetric and zero only for equal strings', () => {
@@ -34,8 +50,13 @@ describe('closestName', () => {
     expect(didYouMean('xyz', calls)).toBeUndefined();
   });
 
-  it('breaks ties alphabetically', () => {
-    expect(closestName('cat', ['bat', 'hat', 'rat'])).toBe('bat');
+  it('prefers the fewest edits, then the longest common prefix, the nearest length, the alphabetically first', () => {
+    expect(closestName('alloc_pagez', ['alloc_page', 'alloc_pages'])).toBe('alloc_pages');
+    expect(closestName('alloc_pagez', ['alloc_pages', 'alloc_page'])).toBe('alloc_pages');
+    expect(closestName('kmalloc_x', ['kmalloc', 'vmalloc_x'])).toBe('vmalloc_x');
+    expect(closestName('mprotext', ['mprotect', 'nprotext'])).toBe('mprotect');
+    expect(closestName('cat', ['rat', 'hat', 'bat'])).toBe('bat');
+    expect(commonPrefixLength('alloc_pagez', 'alloc_pages')).toBe(10);
   });
 
   it('words the hint', () => {
