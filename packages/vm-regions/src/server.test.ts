@@ -239,6 +239,21 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(machine.render('maps', { pid }).text).toContain(' [heap]\n');
   });
 
+  it('load-program refuses an unaligned base (EINVAL) and a range already mapped (EEXIST, as binfmt_elf gets from MAP_FIXED_NOREPLACE), changing nothing', () => {
+    const { machine, pid } = withProcess();
+    expect(machine.call('load_program', [pid, '/bin/a', 0x400000, 2 * P, P, 0]).value).toBe(0x400000);
+    const before = machine.hash();
+    for (const [base, error] of [
+      [0x400000 + 12, 'EINVAL'],
+      [0x400000 + P, 'EEXIST'],
+      [0x400000 - P, 'EEXIST'],
+    ] as const) {
+      const r = machine.call('load_program', [pid, '/bin/b', base, 2 * P, 0, 0]);
+      expect([r.value, r.error, r.outcome.events], `${base.toString(16)}`).toEqual([-1, error, []]);
+    }
+    expect(machine.hash()).toBe(before);
+  });
+
   it('find: the first region ending above the address, or null; read-only', () => {
     const { machine, pid } = withProcess();
     const a = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON]).value as number;
