@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { characterAt, describeCharacter, isInvisible } from './characters.js';
+import { characterAt, describeCharacter, isInvisible, visibleText } from './characters.js';
 
 describe('describeCharacter', () => {
   it('quotes visible characters', () => {
@@ -23,5 +23,11 @@ describe('describeCharacter', () => {
 
   it('takes both halves of a surrogate pair', () => {
     expect(characterAt('a😀', 1)).toBe('😀');
+  });
+});
+
+describe('visibleText', () => {
+  it('writes invisible characters but the plain space as <U+XXXX>', () => {
+    expect(visibleText('08\u200bx y')).toBe('08<U+200B>x y');
   });
 });

@@ -45,3 +45,8 @@ export function describeCharacter(character: string): string {
 export function characterAt(text: string, offset: number): string {
   return String.fromCodePoint(text.codePointAt(offset) ?? 0);
 }
+
+/** `text` with each invisible character but the plain space written as `<U+XXXX>`, for quoting in a message. */
+export function visibleText(text: string): string {
+  return [...text].map((c) => (c !== ' ' && isInvisible(c) ? `<${codePoint(c)}>` : c)).join('');
+}

@@ -18,6 +18,7 @@
  * `(` is always a call, so a call named `read` still works. Errors carry the exact position.
  */
 import type { AccessKind, AccessStep, CallStep, Expression, LabelStep, Named, ShowStep, SpawnStep, SubstitutionFormat } from './ast.js';
+import { visibleText } from './characters.js';
 import { ExpressionParser } from './expressionParser.js';
 import { ScenarioError, type SourcePosition } from './scenarioError.js';
 import { didYouMean } from './suggest.js';
@@ -145,11 +146,17 @@ class StepParser extends ExpressionParser {
   substitutionBody(): { expression: Expression; format?: SubstitutionFormat } {
     const expression = this.expression();
     if (this.peek().kind === ':') {
-      this.index++;
-      const token = this.peek();
-      const formatText = this.text.slice(token.offset).trim();
+      // The format is read from the text itself, not from tokens: the lexer would take `#x` for a comment.
+      const colon = this.advance();
+      const raw = this.text.slice(colon.offset + 1);
+      const formatText = raw.trim();
+      const at = this.locate(colon.offset + 1 + (raw.length - raw.trimStart().length));
+      if (formatText === '') throw new ScenarioError(this.file, at, `empty format after ':': ${FORMATS_ALLOWED} (or no ':' for decimal)`);
       const format = readFormat(formatText);
-      if (!format) throw new ScenarioError(this.file, this.locate(token.offset), `bad format '${formatText}': expected [0][width] then x, X, d, o or b (like 08x)`);
+      if (!format) {
+        const hint = formatText.includes('#') ? "there is no '#' flag: write 0x${…:x} for a 0x prefix" : undefined;
+        throw new ScenarioError(this.file, at, `bad format '${visibleText(formatText)}': ${FORMATS_ALLOWED}`, hint);
+      }
       return { expression, format };
     }
     this.expectEnd("'}' or ':format' after the expression");
@@ -283,6 +290,9 @@ class StepParser extends ExpressionParser {
   }
 
 }
+
+/** What a `${…:format}` may be, for messages. */
+const FORMATS_ALLOWED = 'expected an optional 0 (pad with zeros), an optional width, then a base: x or X (hex), d (decimal), o (octal) or b (binary), like 08x';
 
 function readFormat(text: string): SubstitutionFormat | undefined {
   if (text === '') return undefined;

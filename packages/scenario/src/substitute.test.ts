@@ -34,4 +34,11 @@ describe('templates', () => {
     expect(() => parseTemplate('ok\nab ${buf', locate, 'f')).toThrow("f:1:7: unterminated substitution: expected '}' to close '${'");
     expect(() => parseTemplate('${}', locate, 'f')).toThrow('f:1:1: empty substitution');
   });
+
+  it('names a bad format as written, with the formats allowed', () => {
+    expect(() => parseTemplate('${buf:#x}', locate, 'f')).toThrow("f:1:7: bad format '#x': expected an optional 0 (pad with zeros), an optional width, then a base: x or X (hex)");
+    expect(() => parseTemplate('${buf: 8 y }', locate, 'f')).toThrow("f:1:8: bad format '8 y': expected");
+    expect(() => parseTemplate('${buf:}', locate, 'f')).toThrow("f:1:7: empty format after ':': expected");
+    expect(() => parseTemplate('${buf:8\u200bx}', locate, 'f')).toThrow('f:1:8: unexpected character U+200B (zero-width space)');
+  });
 });
