@@ -30,6 +30,9 @@ export const PERSONALITIES = ['posix', 'win32'] as const;
 /** The words that start a step that is not a process's action. */
 export const STEP_KEYWORDS = ['spawn', 'show', 'expect', 'label', 'repeat', 'trace'] as const;
 
+/** Why a `trace` step is refused: this build cannot replay traces inside a scenario yet. */
+const TRACE_NOT_SUPPORTED = '`trace FILE [format] as P` steps are not supported yet by this build: the scenario cannot run while it has one';
+
 /** What a one-key map's key says the step is. */
 export type StepKey =
   | { readonly kind: 'process'; readonly process: Named }
@@ -60,7 +63,7 @@ export type StringStep = SpawnStep | ShowStep | LabelStep | ProcessStep;
 export function parseStringStep(text: string, locate: Locator, file: string): StringStep {
   const start = text.length - text.trimStart().length;
   if (text.startsWith('trace', start) && (text.length === start + 5 || /\s/.test(text[start + 5]!))) {
-    throw new ScenarioError(file, locate(start), '`trace FILE as P` steps are not yet supported: replay traces with `vmlab trace` (a later issue)');
+    throw new ScenarioError(file, locate(start), TRACE_NOT_SUPPORTED);
   }
   const parser = new StepParser(text, locate, file);
   return parser.stringStep();
@@ -101,7 +104,7 @@ class StepParser extends ExpressionParser {
       case 'label':
         return this.labelStep(at);
       case 'trace':
-        throw new ScenarioError(this.file, at, '`trace FILE as P` steps are not yet supported: replay traces with `vmlab trace` (a later issue)');
+        throw new ScenarioError(this.file, at, TRACE_NOT_SUPPORTED);
       case 'expect':
         throw new ScenarioError(this.file, at, 'expect needs a text block: write `expect VIEW [P]: |` followed by the expected lines');
       case 'repeat':
