@@ -50,20 +50,20 @@ function buildProgram(context: CommandContext, setExit: (code: number) => void):
     .option('--at <point>', 'a position (inputs applied: 0 is the start) or a label; default the end of the run')
     .requiredOption('--view <view>', 'the view to render (maps, buddyinfo, slabinfo, tasks …)')
     .option('--proc <process>', 'the process, for process views: its name or pid')
-    .option('--json', 'print one JSON document: { view, position, process, pid, text, json }')
+    .option('--json', 'print one JSON document: { view, position, text, json }, plus process and pid for process views (absent for machine-wide views)')
     .action((file: string, options: { at?: string; view: string; proc?: string; json?: boolean }) => setExit(inspectCommand(file, options, context)));
 
   program
     .command('log')
     .description("list a recording's inputs and events; --why walks from an event back to the input that caused it")
     .argument('<file>', 'the recording (FILE.vmlab)')
-    .option('--type <glob>', 'only message types matching the glob (phys/*; a comma between alternatives)')
+    .option('--type <glob>', 'only message types matching the glob: * any run, ? one character, [abc] one of a set ([a-z], [!abc]); a comma between alternatives (phys/*,kernel/task-*)')
     .option('--proc <process>', 'only inputs of this process (name or pid), their events, and events naming its pid')
     .option('--addr <address>', 'only messages about this address (decimal or 0x hex): an address field equal to it or a range holding it')
     .option('--from <seq>', 'the first input to list')
     .option('--to <seq>', 'the last input to list')
     .option('--why <seq>', 'show the chain of causes of event SEQ: its requests back to its input')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document: { file, inputs, events, entries } (see the README); with --why, { event, requests, input }')
     .action((file: string, options: Record<string, string | boolean | undefined>) => setExit(logCommand(file, options, context)));
 
   program
@@ -72,7 +72,7 @@ function buildProgram(context: CommandContext, setExit: (code: number) => void):
     .argument('<file>', 'the recording (FILE.vmlab)')
     .option('--from <point>', 'the earlier point: a position or a label (default 0, the start)')
     .option('--to <point>', 'the later point: a position or a label (default the end of the run)')
-    .option('--limit <n>', 'list at most N changes', undefined)
+    .option('--limit <n>', 'list at most N changes (default 10000; 0 only counts whether there are any)', undefined)
     .option('--json', 'print one JSON document: { from, to, changes, truncated }')
     .action((file: string, options: { from?: string; to?: string; limit?: string; json?: boolean }) => setExit(diffCommand(file, options, context)));
 
@@ -81,7 +81,7 @@ function buildProgram(context: CommandContext, setExit: (code: number) => void):
     .description('re-execute a recording; with --verify, check every event and state hash and name the first input that differs')
     .argument('<file>', 'the recording (FILE.vmlab)')
     .option('--verify', 'compare events, failures, checkpoint hashes and the final hash with the recording; exit 1 on a difference')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document: { ok, complete, inputs, events, finalHash }; with --verify, { ok, inputs, checkpoints, events, divergence?, finalHash, complete }')
     .action((file: string, options: { verify?: boolean; json?: boolean }) => setExit(replayCommand(file, options, context)));
 
   return program;
@@ -95,8 +95,14 @@ export function runCli(args: readonly string[], io: Io, subsystems: readonly Any
     io.stderr.write(program.helpInformation());
     return EXIT.badInput;
   }
+  // `vmlab trace --help`: commander would print the top-level help for a --help after an unknown
+  // command; the command is what is wrong, so it is reported as `vmlab trace x` is (exit 2).
+  const first = args[0];
+  const known = new Set(program.commands.flatMap((command) => [command.name(), ...command.aliases()]).concat('help'));
+  const unknown = (name: string | undefined): name is string => name !== undefined && !name.startsWith('-') && !known.has(name);
+  const parseArgs = unknown(first) ? args.filter((a) => a !== '--help' && a !== '-h') : first === 'help' && unknown(args[1]) ? [args[1]] : args;
   try {
-    program.parse([...args], { from: 'user' });
+    program.parse([...parseArgs], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,9 +1,10 @@
 /** `vmlab diff FILE --from A --to B [--limit N] [--json]`: what changed in the machine between two points of a recording. */
+import { diffState, type StateDiff } from '@vmlab/kernel';
 import { EXIT } from '../errors.js';
 import { colorsFor } from '../output/color.js';
 import { compact } from '../output/format.js';
 import type { CommandContext } from './context.js';
-import { loadRecording, parseSeq, positionOf } from './loadRecording.js';
+import { machineAt, openForCommand, parseSeq, positionOf } from './loadRecording.js';
 
 /** Options of `diff`. */
 export interface DiffOptions {
@@ -17,13 +18,23 @@ export interface DiffOptions {
   readonly json?: boolean;
 }
 
-/** Runs `diff`; returns the exit code. */
+/** Runs `diff`: re-executes the recording only up to the later of the two points; returns the exit code. */
 export function diffCommand(file: string, options: DiffOptions, context: CommandContext): number {
-  const { machine } = loadRecording(file, context);
-  const from = options.from === undefined ? 0 : positionOf(machine, options.from, '--from');
-  const to = options.to === undefined ? machine.position : positionOf(machine, options.to, '--to');
-  const limit = options.limit === undefined ? 10_000 : Math.max(1, parseSeq(options.limit, '--limit'));
-  const diff = machine.timeline.diff(from, to, { limit });
+  const recording = openForCommand(file, context);
+  let from: number;
+  let to: number;
+  let diff: StateDiff;
+  try {
+    from = options.from === undefined ? 0 : positionOf(recording, options.from, '--from');
+    to = options.to === undefined ? recording.inputCount : positionOf(recording, options.to, '--to');
+    const limit = options.limit === undefined ? 10_000 : parseSeq(options.limit, '--limit', 'a number of changes (0, 1, 2 …)');
+    const machine = machineAt(recording, Math.max(from, to), context);
+    // The later point is the rebuilt machine's head: its own state, no seek.
+    const stateAt = (position: number) => (position === machine.position ? machine.state : machine.timeline.stateAt(position));
+    diff = diffState(stateAt(from), stateAt(to), { limit });
+  } finally {
+    recording.close();
+  }
   const { io } = context;
   if (options.json) {
     io.stdout.write(JSON.stringify({ from, to, changes: diff.changes, truncated: diff.truncated }) + '\n');

@@ -1,16 +1,20 @@
 /**
  * `vmlab log FILE [--type GLOB] [--proc P] [--addr ADDR] [--from SEQ] [--to SEQ] [--why SEQ] [--json]`:
- * lists a recording's inputs and events, filtered; `--why` walks from one event back to the input
- * that caused it through the chain of requests between (the kernel timeline's `why`).
+ * lists what a recording holds — its stored inputs (rows and compressed blocks) with their replies
+ * or errors, and its events — filtered, without re-executing anything: only the rows of the range
+ * are read (SQL on sequence numbers and types; a block is decoded only when it overlaps the
+ * range). `--why` walks from one stored event back to its input through the stored `events.cause`
+ * and `requests` rows.
  */
-import type { EventEnvelope, InputEnvelope, InputError, RequestRecord } from '@vmlab/kernel';
+import { kernelSubsystem, type EventEnvelope, type InputError, type RequestRecord } from '@vmlab/kernel';
 import { CliError, EXIT } from '../errors.js';
 import { mentionsAddress, parseAddress } from '../output/address.js';
 import { colorsFor } from '../output/color.js';
 import { compact } from '../output/format.js';
 import { globMatcher } from '../output/glob.js';
 import type { CommandContext } from './context.js';
-import { asBadInput, loadRecording, parseSeq, pidOf } from './loadRecording.js';
+import type { RecordingFile, StoredInput } from '../recording/reader.js';
+import { openForCommand, parseSeq, pidAtEnd } from './loadRecording.js';
 
 /** Options of `log`. */
 export interface LogOptions {
@@ -54,92 +58,141 @@ interface EventEntry {
 
 /** Runs `log`; returns the exit code. */
 export function logCommand(file: string, options: LogOptions, context: CommandContext): number {
-  const { recording, machine } = loadRecording(file, context);
+  const recording = openForCommand(file, context);
+  try {
+    return options.why === undefined ? list(recording, options, context) : why(recording, options.why, options, context);
+  } finally {
+    recording.close();
+  }
+}
+
+/** `--why SEQ`: the stored event, the stored requests named by its cause, and its input. */
+function why(recording: RecordingFile, value: string, options: LogOptions, context: CommandContext): number {
   const { io } = context;
   const c = colorsFor(io.stdout, io.env);
-  if (options.why !== undefined) {
-    const eventSeq = parseSeq(options.why, '--why');
-    const count = machine.timeline.eventCount;
-    if (eventSeq >= count) throw new CliError(`--why ${eventSeq}: the recording has events 0 to ${count - 1}`);
-    const chain = asBadInput(() => machine.timeline.why(eventSeq));
-    if (options.json) {
-      io.stdout.write(JSON.stringify({ event: chain.event, requests: chain.requests, input: chain.input }) + '\n');
-      return EXIT.ok;
-    }
-    const e = chain.event;
-    io.stdout.write(`${c.bold(`event ${e.seq}`)}  ${c.cyan(e.type)} ${compact(e.payload)}\n`);
-    for (const request of [...chain.requests].reverse()) io.stdout.write(`  ${describeRequest(request, c.cyan)}\n`);
-    io.stdout.write(`  ${c.bold(`from input ${chain.input.seq}`)}  ${c.cyan(chain.input.type)} ${compact(chain.input.payload)}\n`);
+  const eventSeq = parseSeq(value, '--why');
+  const count = recording.eventCount;
+  if (eventSeq >= count) throw new CliError(`--why ${eventSeq}: ${count === 0 ? 'the recording has no events' : `the recording has events 0 to ${count - 1}`}`);
+  const e = recording.event(eventSeq);
+  if (!e) throw recording.damage(`event ${eventSeq} is missing`);
+  if (e.input >= recording.inputCount) throw recording.damage(`event ${eventSeq} names input ${e.input}, which the file does not have`);
+  const input = recording.input(e.input).input;
+  const stored = new Map(recording.requests(e.input).map((r) => [r.id, r]));
+  // Request 0 is the input itself (not stored again): its server is the one this build routes its type to.
+  const server = [kernelSubsystem, ...context.subsystems].find((s) => Object.hasOwn(s.requests, input.type))?.id ?? '?';
+  const requests: RequestRecord[] = e.cause.map((id) => {
+    if (id === 0) return { id: 0, type: input.type, parent: -1, server, payload: input.payload };
+    const request = stored.get(id);
+    if (!request) throw recording.damage(`event ${eventSeq} names request ${id} of input ${e.input}, which the requests table does not have`);
+    return request;
+  });
+  if (options.json) {
+    io.stdout.write(JSON.stringify({ event: e, requests, input }) + '\n');
     return EXIT.ok;
   }
+  io.stdout.write(`${c.bold(`event ${e.seq}`)}  ${c.cyan(e.type)} ${compact(e.payload)}\n`);
+  for (const request of [...requests].reverse()) io.stdout.write(`  ${describeRequest(request, c.cyan)}\n`);
+  io.stdout.write(`  ${c.bold(`from input ${input.seq}`)}  ${c.cyan(input.type)} ${compact(input.payload)}\n`);
+  return EXIT.ok;
+}
 
-  const last = machine.position - 1;
+/** The listing: stored inputs and events of a range, filtered, streamed as they are read. */
+function list(recording: RecordingFile, options: LogOptions, context: CommandContext): number {
+  const { io } = context;
+  const c = colorsFor(io.stdout, io.env);
+  const count = recording.inputCount;
+  const last = count - 1;
   const from = options.from === undefined ? 0 : parseSeq(options.from, '--from');
   const to = options.to === undefined ? last : parseSeq(options.to, '--to');
-  if (from > to && !(options.from === undefined && options.to === undefined)) throw new CliError(`--from ${from} is after --to ${to}`);
-  const typeOk = options.type === undefined ? () => true : globMatcher(options.type);
+  if (options.from !== undefined && from > last) {
+    throw new CliError(`--from ${from}: ${count === 0 ? 'the recording has no inputs' : `the recording has only ${count} input${count === 1 ? '' : 's'} (0 to ${last})`}`);
+  }
+  if (options.from !== undefined && options.to !== undefined && from > to) throw new CliError(`--from ${from} is after --to ${to}`);
+  const typeOk = options.type === undefined ? undefined : globMatcher(options.type, '--type');
   let address: number | undefined;
   if (options.addr !== undefined) {
     address = parseAddress(options.addr);
     if (address === undefined) throw new CliError(`--addr ${options.addr}: expected an address (decimal or 0x hex)`);
   }
-  const pid = options.proc === undefined ? undefined : pidOf(machine, options.proc, machine.position);
+  const pid = options.proc === undefined ? undefined : pidAtEnd(recording, options.proc);
   const hasPid = (payload: unknown): boolean => typeof payload === 'object' && payload !== null && (payload as { pid?: unknown }).pid === pid;
+  const end = Math.min(to, last);
+  const damage = recording.unknownTypeIn(from, end);
+  if (damage !== undefined) throw recording.damage(damage);
 
-  const errors = new Map(recording.log.errors);
-  const inputs = machine.timeline.inputs();
-  const events = machine.timeline.events();
-  const entries: (InputEntry | EventEntry)[] = [];
-  let eventIndex = 0;
-  while (eventIndex < events.length && events[eventIndex]!.input < from) eventIndex++;
-  for (let seq = from; seq <= Math.min(to, last); seq++) {
-    const input = inputs[seq]!;
-    const inputProc = pid === undefined || hasPid(input.payload);
-    const inputAddr = address === undefined || mentionsAddress(input.payload, address);
-    if (inputProc && inputAddr && typeOk(input.type)) entries.push(inputEntry(input, recording.replies, errors.get(seq)));
-    for (; eventIndex < events.length && events[eventIndex]!.input === seq; eventIndex++) {
-      const e = events[eventIndex]!;
-      // An event is about a process or an address when it names it itself or its input does.
-      const procOk = inputProc || hasPid(e.payload);
-      const addrOk = inputAddr || mentionsAddress(e.payload, address!);
-      if (procOk && addrOk && typeOk(e.type)) entries.push(eventEntry(e));
+  // The types a --type glob selects, among those the recording's schema lists (every stored row's type is one of them).
+  const types = typeOk ? Object.keys(recording.fingerprint).filter(typeOk) : undefined;
+  const filter = types === undefined ? {} : { types };
+  // An event is about a process or an address when it names it itself or its input does, so with
+  // --proc or --addr every input of the range is read; otherwise only inputs of the selected types.
+  const inputs = recording.inputs(from, end, pid === undefined && address === undefined ? filter : {});
+  const events = recording.events(from, end, filter);
+
+  const out = output(recording, options, context, c);
+  let next = inputs.next();
+  let current: { seq: number; proc: boolean; addr: boolean } | undefined;
+  const take = (stored: StoredInput): void => {
+    const input = stored.input;
+    const proc = pid === undefined || hasPid(input.payload);
+    const addr = address === undefined || mentionsAddress(input.payload, address);
+    current = { seq: input.seq, proc, addr };
+    if (proc && addr && (!typeOk || typeOk(input.type))) {
+      out.entry({
+        kind: 'input',
+        seq: input.seq,
+        type: input.type,
+        v: input.v,
+        payload: input.payload,
+        ...(stored.hasReply ? { reply: stored.reply } : {}),
+        ...(stored.error ? { error: stored.error } : {}),
+      });
     }
+  };
+  for (const e of events) {
+    while (!next.done && next.value.input.seq <= e.input) {
+      take(next.value);
+      next = inputs.next();
+    }
+    const proc = current?.seq === e.input ? current.proc : pid === undefined;
+    const addr = current?.seq === e.input ? current.addr : address === undefined;
+    if ((proc || hasPid(e.payload)) && (addr || mentionsAddress(e.payload, address!)) && (!typeOk || typeOk(e.type))) out.entry(eventEntry(e));
   }
-  if (options.json) {
-    io.stdout.write(JSON.stringify({ file, inputs: machine.position, events: machine.timeline.eventCount, entries }) + '\n');
-    return EXIT.ok;
-  }
-  let lastInputShown = -1;
+  for (; !next.done; next = inputs.next()) take(next.value);
+  out.end();
+  return EXIT.ok;
+}
+
+/** Writes entries as they come: text lines (a thousand at a time), or one JSON document. */
+function output(recording: RecordingFile, options: LogOptions, context: CommandContext, c: ReturnType<typeof colorsFor>): { entry(entry: InputEntry | EventEntry): void; end(): void } {
+  const { io } = context;
+  let entries = 0;
   const lines: string[] = [];
   const write = (line: string): void => {
     lines.push(line);
     if (lines.length >= 1000) io.stdout.write(lines.splice(0).join(''));
   };
-  for (const entry of entries) {
-    if (entry.kind === 'input') {
-      lastInputShown = entry.seq;
-      const result = entry.error ? c.red(`✗ ${entry.error.code ?? entry.error.name}: ${entry.error.message}`) : entry.reply === undefined ? '' : `→ ${compact(entry.reply)}`;
-      write(`${c.bold(`input ${entry.seq}`)}  ${c.cyan(entry.type)} ${compact(entry.payload)}${result === '' ? '' : ` ${result}`}\n`);
-    } else {
-      const where = entry.input === lastInputShown ? '  ' : '';
-      const context = entry.input === lastInputShown ? '' : ` (input ${entry.input})`;
-      write(`${where}event ${entry.seq}${context}  ${c.cyan(entry.type)} ${compact(entry.payload)}\n`);
-    }
-  }
-  io.stdout.write(lines.join(''));
-  if (entries.length === 0) io.stderr.write('vmlab: no inputs or events match\n');
-  return EXIT.ok;
-}
-
-function inputEntry(input: InputEnvelope, replies: ReadonlyMap<number, unknown>, error: InputError | undefined): InputEntry {
+  if (options.json) write(`{"file":${JSON.stringify(recording.path)},"inputs":${recording.inputCount},"events":${recording.eventCount},"entries":[`);
+  let lastInputShown = -1;
   return {
-    kind: 'input',
-    seq: input.seq,
-    type: input.type,
-    v: input.v,
-    payload: input.payload,
-    ...(replies.has(input.seq) ? { reply: replies.get(input.seq) } : {}),
-    ...(error ? { error } : {}),
+    entry(entry) {
+      entries++;
+      if (options.json) {
+        write(`${entries === 1 ? '' : ','}${JSON.stringify(entry)}`);
+      } else if (entry.kind === 'input') {
+        lastInputShown = entry.seq;
+        const result = entry.error ? c.red(`✗ ${entry.error.code ?? entry.error.name}: ${entry.error.message}`) : entry.reply === undefined ? '' : `→ ${compact(entry.reply)}`;
+        write(`${c.bold(`input ${entry.seq}`)}  ${c.cyan(entry.type)} ${compact(entry.payload)}${result === '' ? '' : ` ${result}`}\n`);
+      } else {
+        const where = entry.input === lastInputShown ? '  ' : '';
+        const context = entry.input === lastInputShown ? '' : ` (input ${entry.input})`;
+        write(`${where}event ${entry.seq}${context}  ${c.cyan(entry.type)} ${compact(entry.payload)}\n`);
+      }
+    },
+    end() {
+      if (options.json) write(']}\n');
+      io.stdout.write(lines.join(''));
+      if (entries === 0 && !options.json) io.stderr.write('vmlab: no inputs or events match\n');
+    },
   };
 }
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMachine, type Machine } from '@vmlab/kernel';
+import { createMachine, type AnySubsystem, type Machine } from '@vmlab/kernel';
 import { memoryIo } from '../output/io.js';
 import { runCli } from '../program.js';
+import { openRecording, readRecording } from '../recording/reader.js';
 import { RecordingWriter } from '../recording/writer.js';
 import { probeSubsystem } from '../testing/probeSubsystem.js';
 
@@ -19,9 +20,39 @@ const file = join(dir, 'run.vmlab');
 let machine: Machine;
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
+  return cliWith(SUBSYSTEMS, ...args);
+}
+
+function cliWith(subsystems: readonly AnySubsystem[], ...args: string[]): { code: number; out: string; err: string } {
   const io = memoryIo({ NO_COLOR: '1' });
-  const code = runCli(args, io, SUBSYSTEMS);
+  const code = runCli(args, io, subsystems);
   return { code, out: io.out(), err: io.err() };
+}
+
+/** A copy of the test recording with `sql` applied to it. */
+function copy(name: string, sql: string): string {
+  const target = join(dir, name);
+  rmSync(target, { force: true });
+  const db = new Database(file, { readonly: true });
+  db.exec(`VACUUM INTO '${target}'`);
+  db.close();
+  const edit = new Database(target);
+  edit.exec(sql);
+  edit.close();
+  return target;
+}
+
+/** The probe, counting the requests it decides (how many inputs a command re-executes). */
+function countingProbe(): { subsystems: AnySubsystem[]; decided: () => number } {
+  let decided = 0;
+  const counting: AnySubsystem = {
+    ...probeSubsystem,
+    decide(request, state, ctx) {
+      decided++;
+      return probeSubsystem.decide(request, state, ctx);
+    },
+  };
+  return { subsystems: [counting], decided: () => decided };
 }
 
 beforeAll(() => {
@@ -147,5 +178,182 @@ describe('vmlab replay', () => {
     expect(cli().code).toBe(2);
     expect(cli('--help').code).toBe(0);
     expect(cli('replay', '--help')).toMatchObject({ code: 0, out: expect.stringMatching(/--verify/) });
+  });
+});
+
+describe('reading what the recording holds, and only what a command needs', () => {
+  it('reads any range of inputs and events, from rows and the blocks that overlap it, as the whole file reads', () => {
+    const whole = readRecording(file);
+    const recording = openRecording(file);
+    try {
+      expect(recording.inputCount).toBe(25);
+      expect(recording.eventCount).toBe(whole.log.events!.length);
+      for (let from = 0; from < 25; from++) {
+        for (let to = from; to < 27; to++) {
+          expect([...recording.inputs(from, to)].map((s) => s.input)).toEqual(whole.log.inputs.slice(from, to + 1));
+          expect([...recording.events(from, to)]).toEqual(whole.log.events!.filter((e) => e.input >= from && e.input <= to));
+        }
+      }
+      expect([...recording.inputs(0, 24, { types: ['mmu/access'] })].map((s) => s.input.seq)).toEqual([...Array.from({ length: 20 }, (_, i) => i + 1), 22]);
+    } finally {
+      recording.close();
+    }
+  });
+
+  it('log lists the stored rows without re-executing anything, even with no subsystem to re-execute them', () => {
+    const stored = cliWith([], 'log', file, '--json');
+    expect(stored.code).toBe(0);
+    expect(stored.out).toBe(cli('log', file, '--json').out);
+    const doc = JSON.parse(stored.out) as { inputs: number; events: number; entries: { kind: string }[] };
+    expect(doc).toMatchObject({ inputs: 25, events: 25 });
+    expect(doc.entries).toHaveLength(50);
+    expect(cliWith([], 'log', file, '--why', '21').out).toBe(cli('log', file, '--why', '21').out);
+    expect(cliWith([], 'log', file, '--why', '22').out.split('\n')[0]).toBe('event 22  probe/byte-written {"address":8192,"value":7}');
+    expect(cliWith([], 'log', file, '--proc', 'child', '--json').out).toBe(cli('log', file, '--proc', 'child', '--json').out);
+  });
+
+  it('log prints the event payloads the file holds, not those a re-run would produce', () => {
+    const altered = copy('altered-event.vmlab', "UPDATE events SET payload = json_set(payload, '$.value', 99) WHERE seq = 22");
+    expect(cli('log', altered, '--from', '22', '--to', '22').out).toMatch(/^ {2}event 22 {2}probe\/byte-written \{"address":8192,"value":99\}$/m);
+    expect(cli('log', altered, '--why', '22').out.split('\n')[0]).toBe('event 22  probe/byte-written {"address":8192,"value":99}');
+  });
+
+  it('inspect and diff re-execute only up to the position they need', () => {
+    const probe = countingProbe();
+    expect(cliWith(probe.subsystems, 'inspect', file, '--view', 'probe', '--at', '3')).toEqual({ code: 0, out: 'bytes 2 draws \n', err: '' });
+    expect(probe.decided()).toBe(2);
+    const later = countingProbe();
+    expect(cliWith(later.subsystems, 'diff', file, '--from', '5', '--to', '2', '--json').code).toBe(0);
+    // Inputs 0 … 4 to rebuild position 5, then input 1 again to seek back to position 2 from the checkpoint at 0.
+    expect(later.decided()).toBe(5);
+    // A damaged input past the point asked for does not matter.
+    const holed = copy('holed-late.vmlab', "UPDATE inputs SET type = 'foo/bar' WHERE seq = 24");
+    expect(cli('inspect', holed, '--view', 'probe', '--at', 'spawned').code).toBe(0);
+    expect(cli('log', holed, '--to', '23').code).toBe(0);
+  });
+});
+
+describe('damaged recordings', () => {
+  const damage = (name: string, sql: string) => copy(name, sql);
+  const expectDamaged = (target: string, reason: string, ...commands: string[][]) => {
+    for (const args of commands) {
+      const result = cli(args[0]!, target, ...args.slice(1));
+      expect(result, args.join(' ')).toEqual({ code: 2, out: '', err: `vmlab: ${target} is a damaged recording: ${reason}\n` });
+    }
+  };
+  const all = [['replay', '--verify'], ['replay'], ['log'], ['inspect', '--view', 'probe'], ['diff']];
+
+  it('an input row of a type the schema does not list: exit 2, one line, naming the input', () => {
+    expectDamaged(damage('type-row.vmlab', "UPDATE inputs SET type = 'foo/bar' WHERE seq = 21"), "input 21 has type foo/bar, which the recording's schema (schema_types) does not list", ...all);
+  });
+
+  it('an input block of a type the schema does not list', () => {
+    expectDamaged(damage('type-block.vmlab', "UPDATE input_blocks SET type = 'foo/bar' WHERE first_seq = 22"), "input 22 has type foo/bar, which the recording's schema (schema_types) does not list", ...all);
+  });
+
+  it('a type the stored schema lost (a deleted schema_types row), for inputs and for events', () => {
+    expectDamaged(damage('lost-input-type.vmlab', "DELETE FROM schema_types WHERE type = 'probe/fail'"), "input 23 has type probe/fail, which the recording's schema (schema_types) does not list", ...all);
+    expectDamaged(damage('lost-event-type.vmlab', "DELETE FROM schema_types WHERE type = 'probe/drawn'"), "event 23 has type probe/drawn, which the recording's schema (schema_types) does not list", ['replay', '--verify'], ['log']);
+  });
+
+  it('a checkpoint interval that is not a number', () => {
+    expectDamaged(damage('every.vmlab', "UPDATE meta SET value = 'abc' WHERE key = 'checkpoint_every'"), 'meta.checkpoint_every is "abc", not a whole number of at least 1', ...all);
+  });
+
+  it('a machine configuration the subsystems refuse', () => {
+    const picky: AnySubsystem = {
+      ...probeSubsystem,
+      initialState: (config: { probeSize?: number }) => {
+        if (config.probeSize !== undefined && config.probeSize < 0) throw new RangeError(`probeSize ${config.probeSize} is negative`);
+        return probeSubsystem.initialState(config);
+      },
+    };
+    const target = damage('config.vmlab', `UPDATE meta SET value = '{"probeSize":-5}' WHERE key = 'config'`);
+    for (const args of [['replay', '--verify'], ['replay'], ['inspect', '--view', 'probe', '--at', '0'], ['diff', '--to', '1']]) {
+      expect(cliWith([picky], args[0]!, target, ...args.slice(1)), args.join(' ')).toEqual({
+        code: 2,
+        out: '',
+        err: `vmlab: ${target} is a damaged recording: its machine configuration (meta.config {"probeSize":-5}, checkpoint_every 8) is refused: probeSize -5 is negative\n`,
+      });
+    }
+  });
+
+  it('a label past the end of the run', () => {
+    expectDamaged(damage('label.vmlab', "UPDATE labels SET position = 99 WHERE name = 'end'"), 'label end is at position 99, past the end of the recording (25)', ['inspect', '--view', 'probe', '--at', 'end']);
+    expect(cli('replay', join(dir, 'label.vmlab')).err).toMatch(/is a damaged recording: label end is at position 99, past the end of the recording \(25\)\n$/);
+  });
+
+  it('while a bug in the program itself is still an internal error, not the file\'s fault', () => {
+    const broken: AnySubsystem = { ...probeSubsystem, views: [{ name: 'probe', summary: 'broken', scope: 'machine', render: () => { throw new TypeError('a bug'); } }] };
+    expect(() => runCli(['inspect', file, '--view', 'probe'], memoryIo(), [broken])).toThrow(TypeError);
+  });
+});
+
+describe('replay --verify finds every kind of tampering', () => {
+  it('a changed reply, naming the input (exit 1)', () => {
+    const target = copy('reply.vmlab', `UPDATE inputs SET reply = '{"pfn":7}' WHERE seq = 21`);
+    const result = cli('replay', target, '--verify');
+    expect(result).toMatchObject({ code: 1, out: 'diverged at input 21: the reply to input 21 differs: recorded {"pfn":7}, replayed {"pid":2}\n' });
+    const json = JSON.parse(cli('replay', target, '--verify', '--json').out) as { ok: boolean; divergence: { input: number } };
+    expect(json).toMatchObject({ ok: false, divergence: { input: 21 } });
+  });
+
+  it('a changed version column of an input or an event, naming it (exit 1)', () => {
+    expect(cli('replay', copy('v.vmlab', 'UPDATE inputs SET v = 2 WHERE seq = 21'), '--verify')).toMatchObject({
+      code: 1,
+      out: 'diverged at input 21: input 21 is stored as kernel/spawn v2, but the recording\'s schema has kernel/spawn v1\n',
+    });
+    expect(cli('replay', copy('ev.vmlab', 'UPDATE events SET v = 5 WHERE seq = 3'), '--verify')).toMatchObject({
+      code: 1,
+      out: "diverged at input 3, event 3: event 3 is stored as probe/byte-written v5, but the recording's schema has probe/byte-written v1\n",
+    });
+  });
+});
+
+describe('unfinished recordings', () => {
+  it('log, inspect and diff say so on stderr in one line, and --json stdout stays one document', () => {
+    const target = copy('unfinished.vmlab', "UPDATE meta SET value = 'recording' WHERE key = 'status'; DELETE FROM meta WHERE key IN ('final_hash', 'input_count', 'event_count', 'result')");
+    const notice = `vmlab: note: ${target} is an unfinished recording: the run stopped after input 24, its last committed one\n`;
+    for (const args of [['log', '--json'], ['log', '--why', '3'], ['inspect', '--view', 'probe', '--json'], ['diff', '--json'], ['diff']]) {
+      const result = cli(args[0]!, target, ...args.slice(1));
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.err, args.join(' ')).toBe(notice);
+      if (args.includes('--json')) expect(() => JSON.parse(result.out) as unknown).not.toThrow();
+    }
+    expect(cli('log', file).err).toBe('');
+  });
+});
+
+describe('flag values', () => {
+  it('diff --limit 0 lists no change, only whether there are more', () => {
+    const zero = cli('diff', file, '--from', 'spawned', '--to', 'end', '--limit', '0');
+    expect(zero.code).toBe(0);
+    expect(zero.out).toBe('from position 1 to position 25: 0+ changes\n… more changes not listed (raise --limit)\n');
+    expect(JSON.parse(cli('diff', file, '--limit', '0', '--json').out)).toMatchObject({ changes: [], truncated: true });
+  });
+
+  it('say what they expect: a number of changes, a number of inputs', () => {
+    expect(cli('diff', file, '--limit', '-2')).toEqual({ code: 2, out: '', err: 'vmlab: --limit -2: expected a number of changes (0, 1, 2 …)\n' });
+    const scenario = join(dir, 'tick.yaml');
+    writeFileSync(scenario, 'steps:\n  - kernel: tick(1)\n');
+    expect(cli('run', scenario, '--checkpoint-every', 'x')).toEqual({ code: 2, out: '', err: 'vmlab: --checkpoint-every x: expected a whole number of inputs (1, 2, 3 …)\n' });
+  });
+
+  it('log --from past the end says how many inputs the recording has', () => {
+    expect(cli('log', file, '--from', '100')).toEqual({ code: 2, out: '', err: 'vmlab: --from 100: the recording has only 25 inputs (0 to 24)\n' });
+    expect(cli('log', file, '--from', '10', '--to', '5').err).toBe('vmlab: --from 10 is after --to 5\n');
+    expect(cli('log', file, '--from', '24', '--to', '100', '--json').code).toBe(0);
+  });
+
+  it('log --type takes [] sets, and refuses an unclosed one', () => {
+    const set = JSON.parse(cli('log', file, '--type', 'probe/[bd]*', '--json').out) as { entries: { type: string }[] };
+    expect(new Set(set.entries.map((e) => e.type))).toEqual(new Set(['probe/byte-written', 'probe/draw', 'probe/drawn']));
+    expect(JSON.parse(cli('log', file, '--type', 'probe/[!b]*', '--json').out).entries.map((e: { type: string }) => e.type)).toEqual(['probe/fail', 'probe/draw', 'probe/drawn']);
+    expect(cli('log', file, '--type', 'probe/[bd*')).toEqual({ code: 2, out: '', err: 'vmlab: --type probe/[bd*: a [ without its closing ] (a set of characters is written [abc], [a-z] or [!abc])\n' });
+  });
+
+  it('an unknown command with --help is an unknown command (exit 2), as without it', () => {
+    for (const args of [['trace', '--help'], ['trace', 'x'], ['help', 'trace']]) expect(cli(...args), args.join(' ')).toEqual({ code: 2, out: '', err: "vmlab: unknown command 'trace'\n" });
+    expect(cli('log', '--help').code).toBe(0);
   });
 });
