@@ -20,6 +20,11 @@
  *   and VmPeak is the highest total_vm ever reached;
  * - a failed operation returns Linux's errno and leaves the address space unchanged (mprotect
  *   excepted: it keeps the changes made before the hole it stopped at, as Linux does).
+ *
+ * A fifth run lowers vm.max_map_count to 12: mmap (map_count > max), a split by munmap or
+ * MAP_FIXED (map_count >= max) and brk (map_count > max) then fail as Linux 6.18 does; an mprotect
+ * stopped by split_vma at the limit is taken as the model made it (its exact cases are in
+ * server.test.ts, from fixtures/linux/maxmapcount-probe.txt).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -249,6 +254,15 @@ function mmapFlagsFor(prot: number, flags: number, shared: boolean): number {
   return f;
 }
 
+/**
+ * vms_gather_munmap_vmas: removing [start, end) from inside one region needs a split that adds a
+ * region, refused with ENOMEM once map_count has reached vm.max_map_count.
+ */
+function splitsOverLimit(space: AddressSpace, start: number, end: number): boolean {
+  const first = treeToArray(space.tree).find((r) => r.end > start);
+  return first !== undefined && first.start < start && first.end > end && space.mapCount >= space.layout.maxMapCount;
+}
+
 /** find_vma + vm_start_gap: [addr, addr + length) ends below the next mapping (and its guard gap when it grows down). */
 function isFreeRange(w: World, addr: number, length: number): boolean {
   const next = w.extents.find((e) => e.end > addr);
@@ -279,6 +293,7 @@ function step(w: World, o: Op): void {
   /** Ranges whose private writable pages the operation populates (write-faults): their regions get an anon_vma. */
   const populated: [number, number][] = [];
   const what = JSON.stringify(o);
+  const seamsBefore = new Set(w.allowedSeams);
   switch (o.op) {
     case 'mmap': {
       const file = o.file >= 0 ? FILES[o.file]! : undefined;
@@ -308,12 +323,15 @@ function step(w: World, o: Op): void {
       // In do_mmap's order: sys_mmap's offset check, len, __get_unmapped_area, MAP_FIXED_NOREPLACE, then the type.
       if (offset % P !== 0) expected = { error: 'EINVAL' };
       else if (length === 0) expected = { error: 'EINVAL' };
+      // do_mmap: "if (mm->map_count > sysctl_max_map_count) return -ENOMEM" (6.18: `>`, fixtures/linux/maxmapcount-probe.txt).
+      else if (space.mapCount > layout.maxMapCount) expected = { error: 'ENOMEM' };
       else if (pageLength > layout.taskSize) expected = { error: 'ENOMEM' };
       else if (fixed && addr > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
       else if (fixed && addr % P !== 0) expected = { error: 'EINVAL' };
       else if (flags & MAP_FIXED_NOREPLACE && w.extents.some((e) => e.start < addr + pageLength && e.end > addr)) expected = { error: 'EEXIST' };
       else if (!validType) expected = { error: 'EINVAL' };
       else if (!file && shared && flags & MAP_GROWSDOWN) expected = { error: 'EINVAL' };
+      else if (fixed && splitsOverLimit(space, addr, addr + pageLength)) expected = { error: 'ENOMEM' };
       w.shmem++;
       result = mmap(space, { addr, length, prot: o.prot, flags, offset, ...(file ? { file } : {}), ...(shared && !file ? { shmemInode: 1000 + w.shmem } : {}) });
       if (!expected.error && !result.error) {
@@ -360,6 +378,7 @@ function step(w: World, o: Op): void {
       if (o.defect === 3) length = 2 * P;
       // do_vmi_munmap: unaligned start, a range past TASK_SIZE or an empty one is EINVAL.
       if (start % P !== 0 || start > layout.taskSize || length > layout.taskSize - start || length === 0) expected = { error: 'EINVAL' };
+      else if (splitsOverLimit(space, start, start + Math.ceil(length / P) * P)) expected = { error: 'ENOMEM' };
       result = munmap(space, start, length);
       if (!expected.error) nextExtents = removeRange(w.extents, start, start + Math.ceil(length / P) * P);
       break;
@@ -409,6 +428,14 @@ function step(w: World, o: Op): void {
         nextExtents = changed;
       }
       result = mprotect(space, asked, o.pages * P - (o.pages % 3) * 7, prot);
+      // At the limit a split_vma may fail on the way (exact cases: server.test.ts, from maxmapcount-probe):
+      // the oracle takes the model's pages, and a first split that stayed may leave equal neighbours.
+      if (result.error === 'ENOMEM' && !expected.error?.startsWith('EINVAL') && space.mapCount >= layout.maxMapCount - 1) {
+        expected = { error: 'ENOMEM' };
+        mprotectPartial = nextExtents = treeToArray(result.space.tree).map(toExtent);
+        w.allowedSeams = seamsBefore;
+        for (const r of treeToArray(result.space.tree)) if (!treeToArray(space.tree).some((b) => b.start === r.start)) w.allowedSeams.add(r.start);
+      }
       break;
     }
     case 'brk': {
@@ -418,14 +445,15 @@ function step(w: World, o: Op): void {
       let refused = requested < space.startBrk;
       if (!refused && newBrk < oldBrk) {
         // Shrinking needs a mapping in [newBrk, oldBrk) (brk: "if (!brkvma || brkvma->vm_start >= oldbrk) goto out").
-        if (w.extents.some((e) => e.start < oldBrk && e.end > newBrk)) nextExtents = removeRange(w.extents, newBrk, oldBrk);
+        if (w.extents.some((e) => e.start < oldBrk && e.end > newBrk) && !splitsOverLimit(space, newBrk, oldBrk)) nextExtents = removeRange(w.extents, newBrk, oldBrk);
         else refused = true;
       }
       else if (!refused && newBrk > oldBrk) {
         // brk(): the next mapping (and its guard gap) must stay at least a page above the new break.
         const next = w.extents.find((e) => e.end > oldBrk);
         const gapStart = next ? (next.flags & VM_GROWSDOWN ? next.start - layout.stackGuardGap : next.start) : Infinity;
-        if (newBrk + P > gapStart) refused = true;
+        // do_brk_flags: "if (mm->map_count > sysctl_max_map_count) return -ENOMEM", before it expands.
+        if (newBrk + P > gapStart || space.mapCount > layout.maxMapCount) refused = true;
         else {
           nextExtents = insert(w.extents, { start: oldBrk, end: newBrk, flags: BRK_VM_FLAGS, file: null, pgoff: oldBrk / P, anonVma: 0 });
           brkSeam = true;
@@ -581,6 +609,7 @@ const PROFILES: readonly Profile[] = [
   { name: 'linux-x86_64 legacy', layout: layoutFor('linux-x86_64', { legacyLayout: true }), programBase: 0x555555554000 },
   { name: 'linux-i386 top-down', layout: layoutFor('linux-i386'), programBase: 0x08048000 },
   { name: 'linux-i386 legacy', layout: layoutFor('linux-i386', { legacyLayout: true }), programBase: 0x08048000 },
+  { name: 'linux-x86_64 top-down, vm.max_map_count 12', layout: layoutFor('linux-x86_64', { maxMapCount: 12 }), programBase: 0x555555554000 },
 ];
 
 /** A process as exec leaves it: a program (text, data, bss), an empty heap after it, and the [stack]. */
