@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPONENT_MACHINE_FIELDS, MACHINE_FIELDS } from './machineSpec.js';
+import { COMPONENT_MACHINE_FIELDS, MACHINE_FIELDS, TLB_FIELDS } from './machineSpec.js';
 
 /** The fields that components read from a machine configuration: `config.NAME` in their sources. */
 function fieldsReadByComponents(): Map<string, string[]> {
@@ -12,10 +12,10 @@ function fieldsReadByComponents(): Map<string, string[]> {
     for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
       if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.includes('.test.') || entry.parentPath.includes('fixtures')) continue;
       const file = join(entry.parentPath, entry.name);
-      // tlb.ts reads its own TlbConfig (`config.entries` …), the machine's `tlb` field, not the machine's fields.
-      if (entry.name === 'tlb.ts') continue;
+      // tlb.ts reads its own TlbConfig (`config.entries` …): the fields of the machine's `tlb`.
+      const scope = entry.name === 'tlb.ts' ? 'tlb.' : '';
       for (const match of readFileSync(file, 'utf8').matchAll(/\bconfig\.([A-Za-z_]\w*)/g)) {
-        fields.set(match[1]!, [...(fields.get(match[1]!) ?? []), `${pkg}/${entry.name}`]);
+        fields.set(scope + match[1]!, [...(fields.get(scope + match[1]!) ?? []), `${pkg}/${entry.name}`]);
       }
     }
   }
@@ -27,12 +27,16 @@ describe('machine fields', () => {
 
   it('every field a component reads is one the scenario accepts', () => {
     expect(read.size).toBeGreaterThan(0);
-    const known = new Set<string>([...MACHINE_FIELDS, ...Object.keys(COMPONENT_MACHINE_FIELDS)]);
+    const known = new Set<string>([...MACHINE_FIELDS, ...Object.keys(COMPONENT_MACHINE_FIELDS), ...TLB_FIELDS.map((field) => `tlb.${field}`)]);
     const unknown = [...read].filter(([field]) => !known.has(field)).map(([field, files]) => `${field} (${files.join(', ')})`);
     expect(unknown).toEqual([]);
   });
 
   it('every component field the scenario accepts is read by some component', () => {
     expect(Object.keys(COMPONENT_MACHINE_FIELDS).filter((field) => !read.has(field))).toEqual([]);
+  });
+
+  it('every tlb field the scenario accepts is read by the TLB (seed by the MMU, for its random policy)', () => {
+    expect(TLB_FIELDS.filter((field) => !read.has(`tlb.${field}`) && field !== 'seed')).toEqual([]);
   });
 });

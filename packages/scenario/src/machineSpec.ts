@@ -49,8 +49,11 @@ export const COMPONENT_MACHINE_FIELDS: Readonly<Record<string, { readonly kind: 
  */
 export const POLICIES = ['fifo', 'lru', 'clock', 'nru', 'aging', 'working-set', 'active-inactive', 'opt'] as const;
 
-/** The fields of `tlb`. */
-export const TLB_FIELDS = ['entries', 'ways'] as const;
+/** The fields of `tlb`: the spec's `entries` and `ways` (both needed), and what hardware-mmu's TLB also reads (`replacement`, `asids`, `seed`). */
+export const TLB_FIELDS = ['entries', 'ways', 'replacement', 'asids', 'seed'] as const;
+
+/** The TLB's replacement policies within a set (hardware-mmu's `TlbReplacement`). */
+export const TLB_REPLACEMENTS = ['lru', 'fifo', 'random'] as const;
 
 /** A size field's value read from YAML: a number of bytes, or a string like `64MiB`. */
 export function readSize(value: unknown): { ok: true; value: number } | { ok: false; reason: string; hint?: string } {

@@ -147,6 +147,13 @@ describe('machine fields of the subsystems', () => {
     );
   });
 
+  it('tlb takes what the TLB reads: replacement, asids and seed beside entries and ways', () => {
+    const scenario = parseScenarioFor('machine: { tlb: { entries: 16, ways: 4, replacement: random, asids: true, seed: 7 } }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS);
+    expect(machineConfigOf(scenario).tlb).toEqual({ entries: 16, ways: 4, replacement: 'random', asids: true, seed: 7 });
+    expect(messageOf(() => parseScenarioFor('machine: { tlb: { entries: 16, ways: 4, asids: 1 } }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe('m.yaml:1:48: asids: expected true or false');
+    expect(messageOf(() => parseScenarioFor('machine: { tlb: { ways: 4 } }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe('m.yaml:1:17: tlb needs entries');
+  });
+
   it('policy must be one the project names', () => {
     for (const policy of POLICIES) expect(machineConfigOf(parseScenarioFor(`machine: { policy: ${policy} }\nsteps: []\n`, 'm.yaml', TEST_SUBSYSTEMS)).policy).toBe(policy);
     expect(messageOf(() => parseScenarioFor('machine: { policy: 3 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toMatch(/^m\.yaml:1:20: expected a page-replacement policy name \(fifo, /);

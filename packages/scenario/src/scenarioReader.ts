@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileSpec, MachineSpec, ProcessSpec, Scenario, Step } from './ast.js';
-import { COMPONENT_MACHINE_FIELDS, DEFAULT_PROFILE, MACHINE_FIELDS, POLICIES, PROFILES, TLB_FIELDS, profileMachine, readSize, type ComponentFieldKind } from './machineSpec.js';
+import { COMPONENT_MACHINE_FIELDS, DEFAULT_PROFILE, MACHINE_FIELDS, POLICIES, PROFILES, TLB_FIELDS, TLB_REPLACEMENTS, profileMachine, readSize, type ComponentFieldKind } from './machineSpec.js';
 import { ScenarioError, type SourcePosition } from './scenarioError.js';
 import { PERSONALITIES, parseProcessAction, parseStepKey, parseStringStep } from './stepParser.js';
 import { parseTemplate } from './substitute.js';
@@ -133,18 +133,37 @@ class ScenarioReader {
     return reading.value;
   }
 
-  private tlb(node: YamlNode | null): { entries: number; ways: number } {
+  private tlb(node: YamlNode | null): Record<string, number | string | boolean> {
     if (!isMap(node)) throw this.error(node, 'expected { entries: N, ways: N }');
-    const tlb: Record<string, number> = {};
+    const tlb: Record<string, number | string | boolean> = {};
     for (const pair of node.items) {
       const field = this.keyOf(pair);
-      if (!(TLB_FIELDS as readonly string[]).includes(field)) {
-        throw this.error(pair.key, `unknown tlb field ${field}: expected entries or ways`, didYouMean(field, TLB_FIELDS));
+      const value = pair.value as YamlNode | null;
+      switch (field) {
+        case 'entries':
+        case 'ways':
+          tlb[field] = this.wholeNumber(value, field, 1);
+          break;
+        case 'seed':
+          tlb[field] = this.wholeNumber(value, field);
+          break;
+        case 'asids':
+          if (!isScalar(value) || typeof value.value !== 'boolean') throw this.error(value, 'asids: expected true or false');
+          tlb[field] = value.value;
+          break;
+        case 'replacement':
+          if (!isStringScalar(value) || !(TLB_REPLACEMENTS as readonly string[]).includes(value.value)) {
+            const written = isScalar(value) ? String(value.value) : '';
+            throw this.error(value, `unknown tlb replacement ${written}: expected ${TLB_REPLACEMENTS.join(', ')}`, didYouMean(written, TLB_REPLACEMENTS));
+          }
+          tlb[field] = value.value;
+          break;
+        default:
+          throw this.error(pair.key, `unknown tlb field ${field}: expected ${TLB_FIELDS.join(', ')}`, didYouMean(field, TLB_FIELDS));
       }
-      tlb[field] = this.wholeNumber(pair.value as YamlNode | null, field, 1);
     }
-    for (const field of TLB_FIELDS) if (tlb[field] === undefined) throw this.error(node, `tlb needs ${field}`);
-    return { entries: tlb.entries!, ways: tlb.ways! };
+    for (const field of ['entries', 'ways']) if (tlb[field] === undefined) throw this.error(node, `tlb needs ${field}`);
+    return tlb;
   }
 
   private wholeNumber(node: YamlNode | null, field: string, minimum = 0): number {

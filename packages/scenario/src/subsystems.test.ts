@@ -48,6 +48,29 @@ steps:
     expect(result.views.map((v) => [v.view, v.position, v.line])).toEqual([['tasks', 4, 13]]);
   });
 
+  it('builds a machine from every machine field the scenario accepts', () => {
+    const scenario = parseScenario(
+      `machine:
+  profile: linux-i386
+  ram: 64MiB
+  tlb: { entries: 16, ways: 4, replacement: fifo, asids: true, seed: 2 }
+  policy: clock
+  seed: 5
+  pageTableFormat: i386
+  phys: { maxOrder: 10 }
+  legacyVaLayout: true
+  stackLimit: 8MiB
+  mmapMinAddr: 64KiB
+  maxMapCount: 1000
+steps:
+  - show tasks
+`,
+      'fields.yaml',
+    );
+    const result = runScenario(scenario, createScenarioMachine(scenario));
+    expect(result.failures).toEqual([]);
+  });
+
   it('rejects a misspelled kernel call and view with suggestions from the real registry', () => {
     const errorOf = (text: string) => {
       try {
