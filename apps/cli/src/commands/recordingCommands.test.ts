@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMachine, type AnySubsystem, type Machine } from '@vmlab/kernel';
 import { memoryIo } from '../output/io.js';
 import { runCli } from '../program.js';
@@ -355,5 +355,28 @@ describe('flag values', () => {
   it('an unknown command with --help is an unknown command (exit 2), as without it', () => {
     for (const args of [['trace', '--help'], ['trace', 'x'], ['help', 'trace']]) expect(cli(...args), args.join(' ')).toEqual({ code: 2, out: '', err: "vmlab: unknown command 'trace'\n" });
     expect(cli('log', '--help').code).toBe(0);
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('replay --verify shows a bar on a terminal, as plain replay does', () => {
+    const long = join(dir, 'long.vmlab');
+    const m = createMachine({ subsystems: SUBSYSTEMS });
+    const writer = RecordingWriter.create(long, m);
+    for (let i = 0; i < 5000; i++) m.dispatch({ type: 'kernel/tick', payload: { ticks: 1 } });
+    writer.close();
+    for (const args of [['replay', long, '--verify'], ['replay', long]]) {
+      let err = '';
+      const io = { ...memoryIo({ NO_COLOR: '1' }), stderr: { isTTY: true, columns: 120, write: (t: string) => ((err += t), true) } };
+      let clock = 0;
+      const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 700));
+      try {
+        expect(runCli(args, io, SUBSYSTEMS), args.join(' ')).toBe(0);
+      } finally {
+        now.mockRestore();
+      }
+      expect(err, args.join(' ')).toMatch(/\r(verifying|replaying) long\.vmlab \[[█░]+\] \d+% \| \d+\/5000 inputs/);
+      expect(err.endsWith('\r\u001b[2K'), args.join(' ')).toBe(true);
+    }
   });
 });

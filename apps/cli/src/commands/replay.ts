@@ -39,7 +39,13 @@ export function replayCommand(file: string, options: ReplayOptions, context: Com
     else io.stdout.write(`replayed ${plural(result.inputs, 'input')}, ${plural(result.events, 'event')}; final state hash ${result.finalHash}${unfinished}\n`);
     return EXIT.ok;
   }
-  const report = verifyRecording(recording, context.subsystems);
+  const progress = createProgress(io.stderr, `verifying ${basename(file)}`, { unit: 'inputs' });
+  let report;
+  try {
+    report = verifyRecording(recording, context.subsystems, { onProgress: (done, total) => progress.update(done, total) });
+  } finally {
+    progress.stop();
+  }
   if (options.json) {
     io.stdout.write(JSON.stringify({ ...report, complete: recording.complete }) + '\n');
     return report.ok ? EXIT.ok : EXIT.failed;

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ALL_SUBSYSTEMS } from '@vmlab/scenario';
 import type { Io } from '../output/io.js';
 import { memoryIo } from '../output/io.js';
@@ -123,5 +123,26 @@ describe('vmlab run', () => {
     expect(tty({})).toContain('\u001b[32mok\u001b[39m');
     expect(tty({ NO_COLOR: '1' })).not.toContain('\u001b[');
     expect(cli(['run', scenario('ok.yaml', PASSING)]).out).not.toContain('\u001b[');
+  });
+});
+
+describe('vmlab run on a terminal', () => {
+  it('erases the progress bar before a view when stdout and stderr are one terminal, and redraws it after', () => {
+    let text = '';
+    const terminal = { isTTY: true, columns: 120, write: (t: string) => ((text += t), true) };
+    const io = { stdout: terminal, stderr: terminal, env: { NO_COLOR: '1' } };
+    const file = scenario('inter.yaml', ['steps:', '  - spawn shell posix', '  - repeat 3000:', '    - kernel: tick(1)', '  - show tasks', '  - repeat 3000:', '    - kernel: tick(1)', ''].join('\n'));
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 5));
+    try {
+      expect(runCli(['run', file], io, ALL_SUBSYSTEMS)).toBe(0);
+    } finally {
+      now.mockRestore();
+    }
+    expect(text).toMatch(/\rinter\.yaml \[[█░]+\] \d+% \| \d+\/\d+ steps/);
+    // The view starts on a cleared line, and the bar comes back below it.
+    expect(text).toMatch(/\r\u001b\[2K--- tasks \(line 5, position 3001\)\n {2}PID  PPID PERSONALITY STATE    NAME\n {4}1 {5}0 posix {7}running  shell\n\rinter\.yaml \[/);
+    expect(text).not.toMatch(/left\u001b\[K---/);
+    expect(text).toMatch(/\r\u001b\[2Kok: /);
   });
 });

@@ -42,7 +42,7 @@ export function loadScenario(file: string): Scenario {
 /** Runs `run`; returns the exit code. */
 export function runCommand(file: string, options: RunOptions, context: CommandContext): number {
   const scenario = loadScenario(file);
-  const checkpointEvery = options.checkpointEvery === undefined ? DEFAULT_CHECKPOINT_EVERY : parseSeq(options.checkpointEvery, '--checkpoint-every');
+  const checkpointEvery = options.checkpointEvery === undefined ? DEFAULT_CHECKPOINT_EVERY : parseSeq(options.checkpointEvery, '--checkpoint-every', 'a whole number of inputs (1, 2, 3 …)');
   if (checkpointEvery < 1) throw new CliError('--checkpoint-every must be at least 1');
   let machine: ReturnType<typeof createScenarioMachine>;
   try {
@@ -56,12 +56,18 @@ export function runCommand(file: string, options: RunOptions, context: CommandCo
   const c = colorsFor(io.stdout, io.env);
   const writer = options.record === undefined ? undefined : RecordingWriter.create(options.record, machine, { scenario: { name: basename(file), text: readFileSync(file, 'utf8') } });
   const progress = createProgress(io.stderr, basename(file));
+  // Views printed while the bar is up go around it when stdout and stderr share the terminal.
+  const viewOut = progress.around(io.stdout);
   let result: ScenarioResult;
   try {
     result = runScenario(scenario, machine, {
       onShow(view) {
         writer?.recordView(view);
-        if (!options.json) printView(view, c, io.stdout.write.bind(io.stdout));
+        if (options.json) return;
+        // One write per view, so that the bar is erased and redrawn once around it.
+        let text = '';
+        printView(view, c, (t) => (text += t));
+        viewOut.write(text);
       },
       onStep: (done, total) => progress.update(done, total),
     });

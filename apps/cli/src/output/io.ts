@@ -1,4 +1,5 @@
 /** Where a command writes and what it knows of its surroundings, so commands run in-process in tests. */
+import { fstatSync } from 'node:fs';
 
 /** A writable text stream, as much of one as the CLI uses. */
 export interface TextOutput {
@@ -8,6 +9,25 @@ export interface TextOutput {
   readonly isTTY?: boolean;
   /** The terminal width, when it is one. */
   readonly columns?: number;
+}
+
+/**
+ * True when `a` and `b` write to one terminal: the same stream, or two terminal streams on the
+ * same device (stdout and stderr of a process run in a terminal).
+ */
+export function sameTerminal(a: TextOutput, b: TextOutput): boolean {
+  if (a.isTTY !== true || b.isTTY !== true) return false;
+  if (a === b) return true;
+  const fa = (a as { fd?: unknown }).fd;
+  const fb = (b as { fd?: unknown }).fd;
+  if (typeof fa !== 'number' || typeof fb !== 'number') return false;
+  try {
+    const sa = fstatSync(fa);
+    const sb = fstatSync(fb);
+    return sa.dev === sb.dev && sa.ino === sb.ino && sa.rdev === sb.rdev;
+  } catch {
+    return false;
+  }
 }
 
 /** The command's standard output, standard error and environment. */

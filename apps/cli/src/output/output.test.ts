@@ -37,10 +37,61 @@ describe('the progress bar', () => {
   });
 });
 
+/** A fake terminal stream; `text` is everything written to it. */
+function fakeTerminal(): { isTTY: true; columns: number; text: string; write(t: string): boolean } {
+  const tty = { isTTY: true as const, columns: 100, text: '', write: (t: string) => ((tty.text += t), true) };
+  return tty;
+}
+
+describe('the progress bar and output on the same terminal', () => {
+  it('clears its line before text written to the terminal it shares, then redraws itself', () => {
+    const tty = fakeTerminal();
+    let clock = 0;
+    const bar = createProgress(tty, 'inter.yaml', { now: () => clock });
+    const out = bar.around(tty);
+    out.write('before the bar\n');
+    expect(tty.text).toBe('before the bar\n');
+    clock = 2000;
+    bar.update(10, 100);
+    expect(tty.text).toContain('10/100 steps');
+    tty.text = '';
+    out.write('--- tasks (line 5, position 14733)\n');
+    expect(tty.text.startsWith('\r\u001b[2K--- tasks (line 5, position 14733)\n')).toBe(true);
+    // Redrawn below the text, not glued in front of it.
+    expect(tty.text.slice('\r\u001b[2K--- tasks (line 5, position 14733)\n'.length)).toMatch(/^\rinter\.yaml \[█{4}░{36}\] 10% \| 10\/100 steps \| 18s left\u001b\[K$/);
+    bar.stop();
+    expect(tty.text.endsWith('\r\u001b[2K')).toBe(true);
+    tty.text = '';
+    out.write('after\n');
+    expect(tty.text).toBe('after\n');
+  });
+
+  it('leaves another stream alone: a pipe, or another terminal', () => {
+    const tty = fakeTerminal();
+    const pipe = { write: () => true };
+    const other = fakeTerminal();
+    const bar = createProgress(tty, 'run', { now: () => 5000 });
+    expect(bar.around(pipe)).toBe(pipe);
+    expect(bar.around(other)).toBe(other);
+    expect(createProgress(pipe, 'run').around(pipe)).toBe(pipe);
+  });
+});
+
 describe('log filters', () => {
   it('match type globs with * ? and alternatives', () => {
     const m = globMatcher('phys/*,kernel/task-?pawned');
     expect(['phys/alloc-pages', 'kernel/task-spawned', 'kernel/tick', 'physx/a'].map(m)).toEqual([true, true, false, false]);
+  });
+
+  it('match [] sets as the shell and SQLite GLOB do, and refuse an unclosed one', () => {
+    const m = globMatcher('phys/[ab]*');
+    expect(['phys/alloc-pages', 'phys/block', 'phys/free-pages', 'phys/[ab]x'].map(m)).toEqual([true, true, false, false]);
+    expect(['phys/free', 'phys/alloc'].map(globMatcher('phys/[!a]*'))).toEqual([true, false]);
+    expect(['phys/free', 'phys/alloc'].map(globMatcher('phys/[^a]*'))).toEqual([true, false]);
+    expect(['a1', 'a5', 'a9', 'a-'].map(globMatcher('a[2-6]'))).toEqual([false, true, false, false]);
+    expect(['a]', 'ab'].map(globMatcher('a[]]'))).toEqual([true, false]);
+    expect(() => globMatcher('phys/[ab')).toThrow('--type phys/[ab: a [ without its closing ]');
+    expect(() => globMatcher('a[z-a]')).toThrow('is backwards');
   });
 
   it('find addresses in fields, ranges and nested payloads', () => {
