@@ -1,0 +1,89 @@
+/**
+ * The recording commands on a recording of the quick start, made with every real subsystem: what
+ * `log --why` reads from the stored rows is the chain the kernel's timeline gives for the same run,
+ * and the damage a reviewer made by hand (a configuration no profile fits, a type nobody serves)
+ * ends in one line and exit 2, never a stack trace.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_SUBSYSTEMS } from '@vmlab/scenario';
+import { memoryIo } from '../output/io.js';
+import { runCli } from '../program.js';
+import { readRecording } from '../recording/reader.js';
+import { replayRecording } from '../recording/replay.js';
+
+const QUICKSTART = fileURLToPath(new URL('../../../../examples/quickstart.yaml', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'vmlab-real-'));
+const file = join(dir, 'run.vmlab');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const io = memoryIo({ NO_COLOR: '1' });
+  const code = runCli(args, io, ALL_SUBSYSTEMS);
+  return { code, out: io.out(), err: io.err() };
+}
+
+function copy(name: string, sql: string): string {
+  const target = join(dir, name);
+  const db = new Database(file, { readonly: true });
+  db.exec(`VACUUM INTO '${target}'`);
+  db.close();
+  const edit = new Database(target);
+  edit.exec(sql);
+  edit.close();
+  return target;
+}
+
+beforeAll(() => {
+  expect(cli('run', QUICKSTART, '--record', file).code).toBe(0);
+});
+
+describe('a recording of the quick start', () => {
+  it('log --why gives, from the stored rows, the chain the replayed timeline gives, for every event', () => {
+    const machine = replayRecording(readRecording(file), ALL_SUBSYSTEMS);
+    const count = machine.timeline.eventCount;
+    expect(count).toBeGreaterThan(10);
+    let nested = 0;
+    for (let seq = 0; seq < count; seq++) {
+      const chain = machine.timeline.why(seq);
+      if (chain.requests.length > 1) nested++;
+      const stored = cli('log', file, '--why', String(seq), '--json');
+      expect(stored.code).toBe(0);
+      expect(JSON.parse(stored.out), `event ${seq}`).toEqual(JSON.parse(JSON.stringify(chain)));
+    }
+    // Some events come from requests servers made of each other, not only from inputs.
+    expect(nested).toBeGreaterThan(0);
+  });
+
+  it('a configuration no subsystem accepts is a damaged recording: one line, exit 2', () => {
+    const profile = copy('profile.vmlab', `UPDATE meta SET value = '{"profile":"nosuch"}' WHERE key = 'config'`);
+    const ram = copy('ram.vmlab', `UPDATE meta SET value = json_set(value, '$.ram', -5) WHERE key = 'config'`);
+    for (const target of [profile, ram]) {
+      for (const args of [['replay', '--verify'], ['inspect', '--view', 'tasks'], ['diff']]) {
+        const result = cli(args[0]!, target, ...args.slice(1));
+        expect(result.code, args.join(' ')).toBe(2);
+        expect(result.out).toBe('');
+        expect(result.err).toMatch(new RegExp(`^vmlab: ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is a damaged recording: its machine configuration \\(meta\\.config .*\\) is refused: [^\\n]+\\n$`));
+      }
+    }
+  });
+
+  it('inputs of a type nobody serves, as a row or a block, are a damaged recording naming the input', () => {
+    const row = copy('row.vmlab', "UPDATE inputs SET type = 'foo/bar' WHERE seq = 2");
+    const block = copy('block.vmlab', "UPDATE input_blocks SET type = 'foo/bar'");
+    const first = (new Database(file, { readonly: true }).prepare('SELECT min(first_seq) AS s FROM input_blocks').get() as { s: number }).s;
+    for (const [target, seq] of [[row, 2], [block, first]] as const) {
+      for (const args of [['replay', '--verify'], ['log'], ['inspect', '--view', 'tasks']]) {
+        expect(cli(args[0]!, target, ...args.slice(1))).toEqual({
+          code: 2,
+          out: '',
+          err: `vmlab: ${target} is a damaged recording: input ${seq} has type foo/bar, which the recording's schema (schema_types) does not list\n`,
+        });
+      }
+    }
+  });
+});
