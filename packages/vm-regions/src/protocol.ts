@@ -35,7 +35,7 @@ export const REGIONS_REQUESTS = {
 
 /** Event types emitted by regions. */
 export const REGIONS_EVENTS = {
-  /** An address space was created (`AddressSpaceCreatedEvent`). */
+  /** An address space was created (`AddressSpaceCreatedEvent`, version 2). */
   addressSpaceCreated: 'regions/address-space-created',
   /** An address space was destroyed. */
   addressSpaceDestroyed: 'regions/address-space-destroyed',
@@ -58,6 +58,23 @@ export const REGIONS_EVENTS = {
   /** A mapped path (or a shared anonymous mapping's shmem object, path '') got an inode number. */
   inodeAssigned: 'regions/inode-assigned',
 } as const;
+
+/**
+ * `regions/address-space-created` (version 2): the facts of mm_alloc — which process, which id,
+ * the page-table root and the mm_struct object. The space itself is rebuilt from them and the
+ * machine's layout, so the event does not depend on how the model stores regions (version 1
+ * carried the whole empty address space, index included).
+ */
+export interface AddressSpaceCreatedEvent {
+  /** The process the space was made for. */
+  readonly pid: number;
+  /** The new address space's id. */
+  readonly addressSpace: number;
+  /** Its page-table root (0 when no hardware-mmu serves the machine). */
+  readonly pgd: number;
+  /** Its mm_struct object from the slab (0 when no slab serves the machine). */
+  readonly object: number;
+}
 
 /** A region as replies and events carry it (vm_area_struct): the model's `Region`. */
 export type RegionData = Region;

@@ -12,7 +12,7 @@ import { physSubsystem } from '@vmlab/phys-allocator';
 import { slabSubsystem } from '@vmlab/slab';
 import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
-import type { AddressSpace } from './addressSpace.js';
+import { createAddressSpace, type AddressSpace } from './addressSpace.js';
 import { REGIONS_CALLS } from './calls.js';
 import { REGIONS_EVENTS, REGIONS_REQUESTS, type AddressSpaceSummary, type RegionData, type ValueReply } from './protocol.js';
 import { regionsSubsystem } from './server.js';
@@ -79,9 +79,9 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(outcome.reply).toEqual({ addressSpace: 1 });
     expect(events(outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.addressSpaceCreated, REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned, REGIONS_EVENTS.boundsSet]);
     expect(outcome.events.map((e) => e.type)).toContain('kernel/address-space-assigned');
-    const created = outcome.events.find((e) => e.type === REGIONS_EVENTS.addressSpaceCreated)!.payload as { space: AddressSpace; pid: number };
-    expect(created.pid).toBe(pid);
-    expect([created.space.id, created.space.mapCount, created.space.mmapBase]).toEqual([1, 0, MMAP_BASE]);
+    const created = outcome.events.find((e) => e.type === REGIONS_EVENTS.addressSpaceCreated)!;
+    // Only the facts of mm_alloc: the space is rebuilt from them and the machine's layout.
+    expect([created.v, created.payload]).toEqual([2, { pid, addressSpace: 1, pgd: 0, object: 0 }]);
     expect(events(outcome).slice(1)).toEqual([
       [REGIONS_EVENTS.regionMapped, { addressSpace: 1, kind: 'mapped', region: anon(STACK_START, STACK_TOP, STACK) }],
       // exec writes the arguments onto the stack (copy_strings): it has its anon_vma from the start.
@@ -549,6 +549,24 @@ describe('replay: the events rebuild the state', () => {
     machine.dispatch({ type: REGIONS_REQUESTS.destroyAddressSpace, payload: { pid: other } });
     expect(evolvedFromEvents(machine)).toEqual(machine.slice('regions'));
     expect(verifyReplay(exportLog(machine), [regionsSubsystem]).ok).toBe(true);
+  });
+
+  it('a log of version 1 (address-space-created carried the whole empty space) verifies through the upcaster', () => {
+    const { machine, pid } = withProcess();
+    machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON]);
+    const log = exportLog(machine);
+    const layout = machine.slice<RegionsState>('regions').layout;
+    const v1 = {
+      ...log,
+      fingerprint: { ...log.fingerprint, [REGIONS_EVENTS.addressSpaceCreated]: 1 },
+      events: log.events!.map((e) => {
+        if (e.type !== REGIONS_EVENTS.addressSpaceCreated) return e;
+        const { pid: owner, addressSpace: id, pgd, object } = e.payload as { pid: number; addressSpace: number; pgd: number; object: number };
+        return { ...e, v: 1, payload: { pid: owner, space: createAddressSpace({ id, layout, pgd, object }) } };
+      }),
+    };
+    expect(v1.events.some((e) => e.v === 1)).toBe(true);
+    expect(verifyReplay(v1, [regionsSubsystem]).ok).toBe(true);
   });
 
   it('evolve is not a no-op: dropping one event changes the rebuilt state', () => {

@@ -23,6 +23,7 @@ import {
   REGIONS_EVENTS,
   REGIONS_REQUESTS,
   type AddressRequest,
+  type AddressSpaceCreatedEvent,
   type AddressSpaceSummary,
   type BrkRequest,
   type LoadProgramRequest,
@@ -125,7 +126,8 @@ function createFor(state: RegionsState, ctx: DecideContext, pid: number): { spac
   ctx.request('kernel/assign-address-space', { pid, addressSpace: id });
   let space = empty;
   for (const e of edits) space = applyEdit(space, e);
-  return { space, events: [event(REGIONS_EVENTS.addressSpaceCreated, { space: empty, pid }), ...editEvents(id, edits)] };
+  const created: AddressSpaceCreatedEvent = { pid, addressSpace: id, pgd, object };
+  return { space, events: [event(REGIONS_EVENTS.addressSpaceCreated, created), ...editEvents(id, edits)] };
 }
 
 function summary(space: AddressSpace): AddressSpaceSummary {
@@ -247,9 +249,9 @@ function plain<T>(value: T): T {
 function evolve(draft: Draft<RegionsState>, e: EventEnvelope): void {
   switch (e.type) {
     case REGIONS_EVENTS.addressSpaceCreated: {
-      const { space } = e.payload as { space: AddressSpace };
-      draft.spaces[space.id] = space as Draft<AddressSpace>;
-      draft.nextId = Math.max(draft.nextId, space.id + 1);
+      const { addressSpace: id, pgd, object } = e.payload as AddressSpaceCreatedEvent;
+      draft.spaces[id] = createAddressSpace({ id, layout: isDraft(draft.layout) ? original(draft.layout)! : draft.layout, pgd, object }) as Draft<AddressSpace>;
+      draft.nextId = Math.max(draft.nextId, id + 1);
       return;
     }
     case REGIONS_EVENTS.inodeAssigned: {
@@ -276,7 +278,18 @@ function evolve(draft: Draft<RegionsState>, e: EventEnvelope): void {
 export const regionsSubsystem = defineSubsystem<RegionsState, RegionsConfig>({
   id: 'regions',
   requests: Object.fromEntries(Object.values(REGIONS_REQUESTS).map((t) => [t, 1])),
-  events: Object.fromEntries(Object.values(REGIONS_EVENTS).map((t) => [t, 1])),
+  events: { ...Object.fromEntries(Object.values(REGIONS_EVENTS).map((t) => [t, 1])), [REGIONS_EVENTS.addressSpaceCreated]: 2 },
+  upcasters: [
+    {
+      // Version 1 carried the whole new (empty) address space; version 2 only the facts it came from.
+      type: REGIONS_EVENTS.addressSpaceCreated,
+      from: 1,
+      upcast: (payload) => {
+        const { pid, space } = payload as { pid: number; space: { id: number; pgd: number; object: number } };
+        return { pid, addressSpace: space.id, pgd: space.pgd, object: space.object } satisfies AddressSpaceCreatedEvent;
+      },
+    },
+  ],
   initialState: initialRegionsState,
   decide,
   evolve,
