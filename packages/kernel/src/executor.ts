@@ -7,7 +7,7 @@
 import type { Immer } from 'immer';
 import { sealEditSession } from './chunkedArray.js';
 import { KernelError, describeError, type InputError } from './errors.js';
-import type { EventEnvelope, InputEnvelope, RequestRecord } from './messages.js';
+import type { EmittedEvent, EventEnvelope, InputEnvelope, RequestRecord } from './messages.js';
 import { SeededRandom } from './random.js';
 import type { Bus } from './bus.js';
 import type { DecideContext, Subsystem } from './subsystem.js';
@@ -87,22 +87,30 @@ class Transaction {
   readonly working: unknown[];
   readonly events: EventEnvelope[] = [];
   readonly requests: RequestRecord[] = [];
+  /** Per slice: how many times events were applied to it in this input (re-entry checks compare these). */
+  readonly versions: number[];
+  /** Per slice: the cause chain (request ids) of the decision that last applied events to it. */
+  readonly changedBy: (readonly number[])[];
+  /** The type of each request made in this input, by request id (to name chains in errors). */
+  private readonly requestTypes: string[] = [];
   private nextRequestId = 0;
   private nextEventSeq: number;
   private rng: SeededRandom | undefined;
   private changed = false;
 
   constructor(
-    private readonly servers: readonly Subsystem[],
+    readonly servers: readonly Subsystem[],
     private readonly ids: readonly string[],
-    private readonly bus: Bus,
+    readonly bus: Bus,
     private readonly immer: Immer,
     root: RootState,
-    private readonly input: InputEnvelope,
+    readonly input: InputEnvelope,
     firstEventSeq: number,
     private readonly recordRequests: boolean,
   ) {
     this.working = ids.map((id) => root[id]);
+    this.versions = ids.map(() => 0);
+    this.changedBy = ids.map(() => NO_CAUSE);
     this.nextEventSeq = firstEventSeq;
   }
 
@@ -114,22 +122,45 @@ class Transaction {
     const index = this.bus.route(type);
     const server = this.servers[index]!;
     const id = this.nextRequestId++;
+    this.requestTypes.push(type);
     if (this.recordRequests) this.requests.push({ id, type, parent, server: server.id, payload });
     const cause = parentCause.length === 0 ? [id] : [...parentCause, id];
-    const decision = server.decide({ type, payload, id }, this.working[index], this.context(id, cause));
+    const context = new DecisionContext(this, index, id, cause);
+    const decision = server.decide({ type, payload, id }, this.working[index], context);
+    // A nested request may have re-entered this server and changed its slice: the decision's
+    // reply and events are only sound if it read the slice again (ctx.state()) afterwards.
+    if (context.seen !== this.versions[index]) throw this.staleError(index, cause, 'returned');
     const emitted = decision.events;
-    if (emitted !== undefined && emitted.length > 0) {
-      const envelopes: EventEnvelope[] = [];
-      for (const e of emitted) {
-        const v = server.events[e.type];
-        if (v === undefined) {
-          throw new KernelError('UNKNOWN_EVENT', `${server.id} emitted ${e.type}, which it does not declare in its events`);
-        }
-        envelopes.push({ seq: this.nextEventSeq++, type: e.type, v, input: this.input.seq, cause, payload: e.payload });
-      }
-      this.apply(index, envelopes);
-    }
+    if (emitted !== undefined && emitted.length > 0) this.emit(index, emitted, cause);
     return decision.reply;
+  }
+
+  /** Numbers the events a decision of server `index` emitted and applies them to its slice at once. */
+  emit(index: number, emitted: readonly EmittedEvent[], cause: readonly number[]): void {
+    const server = this.servers[index]!;
+    const envelopes: EventEnvelope[] = [];
+    for (const e of emitted) {
+      const v = server.events[e.type];
+      if (v === undefined) {
+        throw new KernelError('UNKNOWN_EVENT', `${server.id} emitted ${e.type}, which it does not declare in its events`);
+      }
+      envelopes.push({ seq: this.nextEventSeq++, type: e.type, v, input: this.input.seq, cause, payload: e.payload });
+    }
+    this.apply(index, envelopes);
+    this.changedBy[index] = cause;
+  }
+
+  /** The STALE_REENTRY error for a decision (chain `cause`) of server `index` that did not see its slice's latest change. */
+  staleError(index: number, cause: readonly number[], what: string): KernelError {
+    const chain = this.chain(cause);
+    const changedBy = this.chain(this.changedBy[index]!);
+    const id = this.ids[index]!;
+    return new KernelError(
+      'STALE_REENTRY',
+      `${chain} ${what} after a re-entrant request changed ${id}'s slice (${changedBy} applied events to it) without reading it again; ` +
+        'call ctx.state() after a request that may re-enter (docs/architecture.md, "Re-entrant requests")',
+      { subsystem: id, chain: cause.map((r) => this.requestTypes[r]!), changedBy: this.changedBy[index]!.map((r) => this.requestTypes[r]!) },
+    );
   }
 
   /** Records the generator's new state as a kernel event, when this input drew random numbers. */
@@ -149,29 +180,76 @@ class Transaction {
     return Object.freeze(next);
   }
 
+  /** A generator continuing from the kernel slice's state, made on the first draw of this input. */
+  random(): SeededRandom {
+    this.rng ??= new SeededRandom((this.working[0] as KernelState).rng);
+    return this.rng;
+  }
+
+  /** `type#id → type#id → …` for a cause chain. */
+  private chain(cause: readonly number[]): string {
+    return cause.map((r) => `${this.requestTypes[r]}#${r}`).join(' → ');
+  }
+
   private apply(index: number, envelopes: readonly EventEnvelope[]): void {
     const server = this.servers[index]!;
     const before = this.working[index];
     this.working[index] = this.immer.produce(before, (draft) => {
       for (const envelope of envelopes) server.evolve(draft, envelope);
     });
+    this.versions[index]!++;
     if (this.working[index] !== before) this.changed = true;
     for (const envelope of envelopes) this.events.push(envelope);
   }
+}
 
-  private context(requestId: number, cause: readonly number[]): DecideContext {
-    return {
-      input: this.input,
-      tick: (this.working[0] as KernelState).tick,
-      request: <R>(type: string, payload: unknown): R => this.request(type, payload, requestId, cause) as R,
-      serves: (type: string): boolean => this.bus.serves(type),
-      random: (): number => this.random().next(),
-      randomInt: (bound: number): number => this.random().nextInt(bound),
-    };
+/**
+ * The context one decision receives. It remembers which version of the deciding server's slice
+ * the decision has seen (the `state` argument, then each `ctx.state()`), so that a re-entrant
+ * change the decision did not look at is refused instead of silently applied over.
+ */
+class DecisionContext implements DecideContext {
+  readonly input: InputEnvelope;
+  readonly tick: number;
+  /** The version of the slice this decision last read. */
+  seen: number;
+
+  constructor(
+    private readonly tx: Transaction,
+    private readonly index: number,
+    private readonly requestId: number,
+    private readonly cause: readonly number[],
+  ) {
+    this.input = tx.input;
+    this.tick = (tx.working[0] as KernelState).tick;
+    this.seen = tx.versions[index]!;
   }
 
-  private random(): SeededRandom {
-    this.rng ??= new SeededRandom((this.working[0] as KernelState).rng);
-    return this.rng;
+  request<R>(type: string, payload: unknown): R {
+    return this.tx.request(type, payload, this.requestId, this.cause) as R;
+  }
+
+  state<S>(): S {
+    this.seen = this.tx.versions[this.index]!;
+    return this.tx.working[this.index] as S;
+  }
+
+  emit(...events: readonly EmittedEvent[]): void {
+    if (this.seen !== this.tx.versions[this.index]) throw this.tx.staleError(this.index, this.cause, 'emitted events');
+    if (events.length === 0) return;
+    this.tx.emit(this.index, events, this.cause);
+    this.seen = this.tx.versions[this.index]!;
+  }
+
+  serves(type: string): boolean {
+    return this.tx.bus.serves(type);
+  }
+
+  random(): number {
+    return this.tx.random().next();
+  }
+
+  randomInt(bound: number): number {
+    return this.tx.random().nextInt(bound);
   }
 }
