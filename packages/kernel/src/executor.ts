@@ -5,7 +5,7 @@
  * If anything throws, the working copy is dropped: the input's events are all applied, or none.
  */
 import type { Immer } from 'immer';
-import { sealEditSession } from './chunkedArray.js';
+import { EditSession } from './chunkedArray.js';
 import { KernelError, describeError, type InputError } from './errors.js';
 import type { EmittedEvent, EventEnvelope, InputEnvelope, RequestRecord } from './messages.js';
 import { SeededRandom } from './random.js';
@@ -34,6 +34,8 @@ export interface Execution {
 export class Executor {
   private readonly servers: readonly Subsystem[];
   private readonly ids: readonly string[];
+  /** The edit session of this executor's transactions: its ChunkedArray versions, and no one else's. */
+  readonly session = new EditSession();
 
   /** Binds the executor to a bus's servers and an immer instance. */
   constructor(
@@ -47,36 +49,43 @@ export class Executor {
   /** Builds the initial root from each server's `initialState`. */
   initialRoot(config: Readonly<Record<string, unknown>>): RootState {
     const root: Record<string, unknown> = {};
-    for (const server of this.servers) root[server.id] = this.immer.produce(server.initialState(config), () => undefined);
-    sealEditSession();
+    this.session.run(() => {
+      for (const server of this.servers) root[server.id] = this.immer.produce(server.initialState(config), () => undefined);
+    });
+    this.session.seal();
     return Object.freeze(root);
   }
 
   /** Executes `input` against `root`; event numbers start at `firstEventSeq`. Never throws for a server's error. */
   execute(root: RootState, input: InputEnvelope, firstEventSeq: number, recordRequests: boolean): Execution {
     const tx = new Transaction(this.servers, this.ids, this.bus, this.immer, root, input, firstEventSeq, recordRequests);
-    try {
-      const reply = tx.request(input.type, input.payload, -1, NO_CAUSE);
-      tx.finishRandom();
-      const next = tx.commit(root);
-      sealEditSession();
-      return { root: next, reply, events: tx.events, requests: tx.requests };
-    } catch (error) {
-      sealEditSession();
-      return { root, reply: undefined, events: [], requests: tx.requests, error: describeError(error) };
-    }
+    return this.session.run(() => {
+      try {
+        const reply = tx.request(input.type, input.payload, -1, NO_CAUSE);
+        tx.finishRandom();
+        const next = tx.commit(root);
+        this.session.seal();
+        return { root: next, reply, events: tx.events, requests: tx.requests };
+      } catch (error) {
+        this.session.seal();
+        return { root, reply: undefined, events: [], requests: tx.requests, error: describeError(error) };
+      }
+    });
   }
 
   /** Answers a read-only request against `root`; throws QUERY_EMITTED_EVENTS if the decision has effects. */
   query(root: RootState, type: string, payload: unknown): unknown {
     const input: InputEnvelope = { seq: -1, type, v: 0, payload };
     const tx = new Transaction(this.servers, this.ids, this.bus, this.immer, root, input, 0, false);
-    const reply = tx.request(type, payload, -1, NO_CAUSE);
-    if (tx.events.length > 0 || tx.randomUsed) {
-      throw new KernelError('QUERY_EMITTED_EVENTS', `query ${type} changed state (it emitted ${tx.events[0]?.type ?? 'random draws'}); use dispatch`);
+    try {
+      const reply = this.session.run(() => tx.request(type, payload, -1, NO_CAUSE));
+      if (tx.events.length > 0 || tx.randomUsed) {
+        throw new KernelError('QUERY_EMITTED_EVENTS', `query ${type} changed state (it emitted ${tx.events[0]?.type ?? 'random draws'}); use dispatch`);
+      }
+      return reply;
+    } finally {
+      this.session.seal();
     }
-    sealEditSession();
-    return reply;
   }
 }
 

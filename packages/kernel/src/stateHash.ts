@@ -147,9 +147,9 @@ function digestObject(value: object): readonly [number, number] {
       const chunk = value.chunk(c) as ArrayLike<number> & object & { subarray(start: number, end: number): ArrayLike<number> & object };
       const inside = value.length - c * value.chunkSize;
       const part = inside < value.chunkSize ? chunk.subarray(0, inside) : chunk;
-      feedDigest(h, digestTypedArray(part, !value.writable && part === chunk));
+      feedDigest(h, digestTypedArray(part, value.sealed && part === chunk));
     }
-    cacheable = !value.writable;
+    cacheable = value.sealed;
   } else if (ArrayBuffer.isView(value)) {
     h.word(TAG.typedArray);
     h.string(value.constructor.name);
