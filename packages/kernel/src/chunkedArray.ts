@@ -17,6 +17,8 @@
  * is writable only while that session runs, and becomes read-only for ever when the session is
  * sealed; `thaw()` (and `writableChunks` in `evolve`) then gives a new version in the running
  * session. Sealing one machine's session never touches another machine's arrays or standalone ones.
+ * A machine seals only when it keeps a root; in between, inputs write in place under an undo log
+ * (see `EditSession`).
  * An array created outside any session (used alone, no machine) is writable until `snapshot()`
  * or `freeze()`. The ambient "running session" mirrors immer's current scope: one synchronous
  * transaction at a time, restored when it ends.
@@ -61,18 +63,43 @@ let runningSession: EditSession | null = null;
 
 /**
  * The versions one machine may write in place. An array created or thawed while the session runs
- * belongs to it; `seal()` makes all of them read-only for ever (the machine seals so that a root
- * it keeps never changes).
+ * belongs to it; `seal()` makes all of them read-only for ever (the machine seals when it keeps a
+ * root: a checkpoint, a read of its state, a seek), so a kept root never changes.
+ *
+ * Between seals, inputs write the same versions in place. Each input is a transaction
+ * (`begin` … `commit` or `rollback`): the first write of a transaction to a version made before
+ * it records the old value (or the old chunk, when the write copies one) in an undo log, and
+ * `rollback` restores them in reverse order, so a failed input leaves the previous root as it was.
+ * This is the undo-log half of write-ahead logging (SQLite's rollback journal keeps the old
+ * content of each page before the first change of a transaction: https://sqlite.org/atomiccommit.html).
  */
 export class EditSession {
   /** Incremented by `seal()`: versions of an older epoch are read-only. */
   private epochCount = 0;
   /** A fresh object per `run`, so other persistent structures can tell "made in this run". */
   private runToken: object | null = null;
+  /** The number of the current (or last) transaction; versions remember the one they were made in. */
+  private transactionCount = 0;
+  private open = false;
+  /** Undo log: the version, the element index (or -1 - chunk index for a replaced chunk), the old value or chunk, the old owner. */
+  private readonly undoArrays: ChunkedArray<NumericTypedArray>[] = [];
+  private readonly undoSlots: number[] = [];
+  private readonly undoValues: (number | NumericTypedArray)[] = [];
+  private readonly undoOwners: number[] = [];
 
   /** The current epoch (versions made in an older one are sealed). */
   get epoch(): number {
     return this.epochCount;
+  }
+
+  /** The number of the running transaction (0 before the first). */
+  get transaction(): number {
+    return this.transactionCount;
+  }
+
+  /** True between `begin` and `commit`/`rollback`. */
+  get inTransaction(): boolean {
+    return this.open;
   }
 
   /** True while `run` is executing for this session. */
@@ -83,6 +110,46 @@ export class EditSession {
   /** Makes every version of this session read-only; `thaw()` gives new ones afterwards. */
   seal(): void {
     this.epochCount++;
+  }
+
+  /** Starts a transaction: writes to versions made before it are logged until `commit` or `rollback`. */
+  begin(): void {
+    if (this.open) throw new KernelError('REENTRANT_DISPATCH', 'an edit session transaction began inside another');
+    this.transactionCount++;
+    this.open = true;
+  }
+
+  /** Ends the transaction, keeping its writes. */
+  commit(): void {
+    this.open = false;
+    this.clearUndo();
+  }
+
+  /** Ends the transaction, restoring every version made before it to what it held at `begin`. */
+  rollback(): void {
+    for (let i = this.undoArrays.length - 1; i >= 0; i--) {
+      const slot = this.undoSlots[i]!;
+      if (slot >= 0) this.undoArrays[i]!.restoreValue(slot, this.undoValues[i] as number);
+      else this.undoArrays[i]!.restoreChunk(-1 - slot, this.undoValues[i] as NumericTypedArray, this.undoOwners[i]!);
+    }
+    this.open = false;
+    this.clearUndo();
+  }
+
+  /** Records that `array`'s element `index` held `value` (called by ChunkedArray.set). */
+  logValue(array: ChunkedArray<NumericTypedArray>, index: number, value: number): void {
+    this.undoArrays.push(array);
+    this.undoSlots.push(index);
+    this.undoValues.push(value);
+    this.undoOwners.push(0);
+  }
+
+  /** Records that `array`'s chunk `chunkIndex` was `chunk`, owned by `owner` (called by ChunkedArray.set). */
+  logChunk(array: ChunkedArray<NumericTypedArray>, chunkIndex: number, chunk: NumericTypedArray, owner: number): void {
+    this.undoArrays.push(array);
+    this.undoSlots.push(-1 - chunkIndex);
+    this.undoValues.push(chunk);
+    this.undoOwners.push(owner);
   }
 
   /** Runs `fn` with this session as the running one (the previous one is restored afterwards). */
@@ -102,6 +169,14 @@ export class EditSession {
   /** The token of the running `run` (a new object each time), or null when not running. */
   get token(): object | null {
     return runningSession === this ? this.runToken : null;
+  }
+
+  private clearUndo(): void {
+    if (this.undoArrays.length === 0) return;
+    this.undoArrays.length = 0;
+    this.undoSlots.length = 0;
+    this.undoValues.length = 0;
+    this.undoOwners.length = 0;
   }
 }
 
@@ -134,6 +209,8 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
   /** The session it belongs to (null: standalone) and that session's epoch when it was made. */
   private readonly session: EditSession | null;
   private readonly epoch: number;
+  /** The session's transaction it was made in: writes in a later one are undo-logged. */
+  private readonly transaction: number;
   private frozen: boolean;
 
   private constructor(
@@ -153,6 +230,7 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
     this.id = nextArrayId++;
     this.session = runningSession;
     this.epoch = runningSession === null ? 0 : runningSession.epoch;
+    this.transaction = runningSession === null ? 0 : runningSession.transaction;
     this.frozen = frozen;
   }
 
@@ -217,16 +295,23 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
 
   /** Writes element `index`, copying its chunk first if it is shared with another version. */
   set(index: number, value: number): void {
-    if (this.frozen || (this.session !== null && (this.session !== runningSession || this.session.epoch !== this.epoch))) this.refuseWrite();
+    const session = this.session;
+    if (this.frozen || (session !== null && (session !== runningSession || session.epoch !== this.epoch))) this.refuseWrite();
     if (index < 0 || index >= this.length || !Number.isInteger(index)) {
       throw new RangeError(`index ${index} outside 0..${this.length - 1}`);
     }
     const c = index >>> this.shift;
     let chunk = this.chunks[c]!;
+    // A version made before the running transaction belongs to the previous root: log what this
+    // write changes, so that a rollback can restore it.
+    const logged = session !== null && session.inTransaction && this.transaction !== session.transaction;
     if (this.owner[c] !== this.id) {
+      if (logged) session.logChunk(this, c, chunk, this.owner[c]!);
       chunk = chunk.slice() as A;
       this.chunks[c] = chunk;
       this.owner[c] = this.id;
+    } else if (logged) {
+      session.logValue(this, index, chunk[index & this.mask]!);
     }
     chunk[index & this.mask] = value;
   }
@@ -283,6 +368,17 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
       out.set(start + this.chunkSize <= this.length ? chunk : chunk.subarray(0, this.length - start), start);
     }
     return out;
+  }
+
+  /** Puts back an element's old value (an edit session's rollback; not for other callers). */
+  restoreValue(index: number, value: number): void {
+    this.chunks[index >>> this.shift]![index & this.mask] = value;
+  }
+
+  /** Puts back a chunk replaced by a copy, and its owner (an edit session's rollback; not for other callers). */
+  restoreChunk(chunkIndex: number, chunk: NumericTypedArray, owner: number): void {
+    this.chunks[chunkIndex] = chunk as A;
+    this.owner[chunkIndex] = owner;
   }
 
   private refuseWrite(): never {

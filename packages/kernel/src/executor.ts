@@ -56,35 +56,53 @@ export class Executor {
     return Object.freeze(root);
   }
 
-  /** Executes `input` against `root`; event numbers start at `firstEventSeq`. Never throws for a server's error. */
+  /**
+   * Executes `input` against `root`; event numbers start at `firstEventSeq`. Never throws for a
+   * server's error. When `root` is the unsealed result of the previous `execute`, its tables are
+   * written in place (undone if the input fails); call `keep()` before holding on to a root.
+   */
   execute(root: RootState, input: InputEnvelope, firstEventSeq: number, recordRequests: boolean): Execution {
     const tx = new Transaction(this.servers, this.ids, this.bus, this.immer, root, input, firstEventSeq, recordRequests);
-    return this.session.run(() => {
+    const session = this.session;
+    return session.run(() => {
+      session.begin();
       try {
         const reply = tx.request(input.type, input.payload, -1, NO_CAUSE);
         tx.finishRandom();
         const next = tx.commit(root);
-        this.session.seal();
+        session.commit();
         return { root: next, reply, events: tx.events, requests: tx.requests };
       } catch (error) {
-        this.session.seal();
+        session.rollback();
         return { root, reply: undefined, events: [], requests: tx.requests, error: describeError(error) };
       }
     });
+  }
+
+  /**
+   * Makes every ChunkedArray version of this executor's session read-only for ever. Call it before
+   * keeping a root that `execute` returned (the machine does for checkpoints, reads of its state
+   * and seeks): until then the next `execute` may write that root's tables in place.
+   */
+  keep(): void {
+    this.session.seal();
   }
 
   /** Answers a read-only request against `root`; throws QUERY_EMITTED_EVENTS if the decision has effects. */
   query(root: RootState, type: string, payload: unknown): unknown {
     const input: InputEnvelope = { seq: -1, type, v: 0, payload };
     const tx = new Transaction(this.servers, this.ids, this.bus, this.immer, root, input, 0, false);
+    const session = this.session;
+    // A query never keeps a write: whatever its decisions did in place is undone.
+    session.begin();
     try {
-      const reply = this.session.run(() => tx.request(type, payload, -1, NO_CAUSE));
+      const reply = session.run(() => tx.request(type, payload, -1, NO_CAUSE));
       if (tx.events.length > 0 || tx.randomUsed) {
         throw new KernelError('QUERY_EMITTED_EVENTS', `query ${type} changed state (it emitted ${tx.events[0]?.type ?? 'random draws'}); use dispatch`);
       }
       return reply;
     } finally {
-      this.session.seal();
+      session.rollback();
     }
   }
 }
