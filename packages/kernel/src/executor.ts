@@ -233,7 +233,9 @@ class Transaction {
 /**
  * The context one decision receives. It remembers which version of the deciding server's slice
  * the decision has seen (the `state` argument, then each `ctx.state()`), so that a re-entrant
- * change the decision did not look at is refused instead of silently applied over.
+ * change the decision did not look at is refused instead of silently applied over: the
+ * validation step of optimistic concurrency control (Kung & Robinson, "On optimistic methods for
+ * concurrency control", 1981), with a per-slice version number as the read set.
  */
 class DecisionContext implements DecideContext {
   readonly input: InputEnvelope;
