@@ -136,7 +136,7 @@ export class EditSession {
     this.clearUndo();
   }
 
-  /** Records that `array`'s element `index` held `value` (called by ChunkedArray.set). */
+  /** Records that `array`'s element `index` held `value` (called by ChunkedArray.set). @internal */
   logValue(array: ChunkedArray<NumericTypedArray>, index: number, value: number): void {
     this.undoArrays.push(array);
     this.undoSlots.push(index);
@@ -144,7 +144,7 @@ export class EditSession {
     this.undoOwners.push(0);
   }
 
-  /** Records that `array`'s chunk `chunkIndex` was `chunk`, owned by `owner` (called by ChunkedArray.set). */
+  /** Records that `array`'s chunk `chunkIndex` was `chunk`, owned by `owner` (called by ChunkedArray.set). @internal */
   logChunk(array: ChunkedArray<NumericTypedArray>, chunkIndex: number, chunk: NumericTypedArray, owner: number): void {
     this.undoArrays.push(array);
     this.undoSlots.push(-1 - chunkIndex);
@@ -370,12 +370,12 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
     return out;
   }
 
-  /** Puts back an element's old value (an edit session's rollback; not for other callers). */
+  /** Puts back an element's old value (an edit session's rollback; not for other callers). @internal */
   restoreValue(index: number, value: number): void {
     this.chunks[index >>> this.shift]![index & this.mask] = value;
   }
 
-  /** Puts back a chunk replaced by a copy, and its owner (an edit session's rollback; not for other callers). */
+  /** Puts back a chunk replaced by a copy, and its owner (an edit session's rollback; not for other callers). @internal */
   restoreChunk(chunkIndex: number, chunk: NumericTypedArray, owner: number): void {
     this.chunks[chunkIndex] = chunk as A;
     this.owner[chunkIndex] = owner;
