@@ -2,7 +2,10 @@
  * Executes one input as a transaction: the input becomes a request to the server for its type;
  * that server may ask others; each decision's events are applied at once (through the server's
  * immer `evolve`) to a working copy of the root, so later requests in the same input see them.
- * If anything throws, the working copy is dropped: the input's events are all applied, or none.
+ * If anything throws, the working copy is dropped and the edit session's undo log restores any
+ * table written in place: the input's events are all applied, or none. A request may re-enter the
+ * server that asked; a decision that returns or emits over a re-entrant change it did not read
+ * (`ctx.state()`) is refused with STALE_REENTRY.
  */
 import type { Immer } from 'immer';
 import { EditSession } from './chunkedArray.js';

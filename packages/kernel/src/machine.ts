@@ -65,7 +65,7 @@ export class Machine {
     this.outcomes$ = this.bus.outcomes$;
   }
 
-  /** The root state at the head of the timeline (immutable). */
+  /** The root state at the head of the timeline (immutable: reading it seals the machine's edit session). */
   get state(): RootState {
     return this.kept();
   }
