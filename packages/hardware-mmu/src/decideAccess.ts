@@ -190,7 +190,11 @@ export function decideAccess(state: MmuState, payload: AccessRequest, ctx: Decid
       // the access is made again as a fresh request. Of this attempt only the fault is recorded:
       // its TLB and accessed-bit events were computed from the older state and would be applied
       // after the retry's (the kernel applies a decision's events when it returns).
+      // The pager and the retry re-entered this server; the fault count the kept event bumps does
+      // not depend on what they changed, which ctx.state() acknowledges (the kernel refuses a
+      // decision that returns after a re-entrant change without reading its slice again).
       const again = ctx.request<AccessReply>('mmu/access', { ...payload, retry: (payload.retry ?? 0) + 1 });
+      ctx.state();
       return { reply: again, events: events.filter((e) => e.type === MMU_EVENTS.faultRaised) };
     }
     // Unresolved: the reply carries the fault, with the signal or exception the pager named.

@@ -125,3 +125,24 @@ describe('TLB index', () => {
     );
   });
 });
+
+describe('editable copies for immutable states', () => {
+  it('reuses its copy within one kernel transaction, copies again in the next, and always copies outside a machine', async () => {
+    const { EditSession } = await import('@vmlab/kernel');
+    const committed = new Tlb({ entries: 4 });
+    const session = new EditSession();
+    const [first, again] = session.run(() => {
+      const copy = committed.editableCopy();
+      copy.misses++;
+      return [copy, copy.editableCopy()];
+    });
+    expect(again).toBe(first);
+    expect(first).not.toBe(committed);
+    expect(committed.misses).toBe(0);
+    const next = session.run(() => first.editableCopy());
+    expect(next).not.toBe(first);
+    const outside = committed.editableCopy();
+    expect(outside).not.toBe(committed);
+    expect(outside.editableCopy()).not.toBe(outside);
+  });
+});

@@ -10,7 +10,7 @@
  * Entries live in typed arrays, with an open-addressing index by page number so that a lookup
  * costs one hash probe whatever the associativity; the hot path allocates nothing.
  */
-import { ChunkedArray } from '@vmlab/kernel';
+import { currentEditToken } from '@vmlab/kernel';
 import { PTE_GLOBAL } from './pteFlags.js';
 
 /** Which entry a full set gives up: least recently used, first filled, or a pseudo-random one. */
@@ -65,8 +65,8 @@ export class Tlb {
   clock = 0;
   /** Bumped whenever an entry is filled or dropped, so a caller's cached slot number can be checked. */
   generation = 0;
-  /** A one-byte ChunkedArray made by `editableCopy`: writable only in the kernel edit session that made it. */
-  private sessionToken: ChunkedArray<Uint8Array> | null = null;
+  /** The kernel edit token of the transaction whose `editableCopy` made this copy (null: not such a copy). */
+  private editToken: object | null = null;
   /** State of the `random` policy's xorshift32 generator (advanced by every fill). */
   randomState: number;
   /** Lookups that found their page. */
@@ -251,14 +251,15 @@ export class Tlb {
   }
 
   /**
-   * For an immutable state's `evolve`: `this` when it is a copy made earlier in the current kernel
-   * edit session (the current transaction), else a new such copy. Committed TLBs are never changed
-   * (the kernel seals the session after each transaction, as it does for ChunkedArrays).
+   * For an immutable state's `evolve`: `this` when it is a copy made earlier in the running
+   * transaction of this machine (the kernel's `currentEditToken()`), else a new such copy. A TLB in
+   * a committed state is never changed; outside a machine (no token) every call copies.
    */
   editableCopy(): Tlb {
-    if (this.sessionToken?.writable) return this;
+    const token = currentEditToken();
+    if (token !== null && this.editToken === token) return this;
     const copy = this.clone();
-    copy.sessionToken = ChunkedArray.create(Uint8Array, 1, { chunkSize: 1 });
+    copy.editToken = token;
     return copy;
   }
 

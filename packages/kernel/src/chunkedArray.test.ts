@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ChunkedArray, sealEditSession, writableChunks } from './chunkedArray.js';
+import { ChunkedArray, EditSession, writableChunks } from './chunkedArray.js';
+import { createMachine } from './machine.js';
+import { ledgerSubsystem, auditSubsystem } from './fixtures/ledger.js';
 import { isKernelError } from './errors.js';
 
 describe('ChunkedArray', () => {
@@ -50,10 +52,11 @@ describe('ChunkedArray', () => {
     expect(shared).toBe(99);
   });
 
-  it('becomes read-only when the edit session is sealed; thaw gives a writable version', () => {
-    const a = ChunkedArray.create(Uint32Array, 100);
-    a.set(1, 1);
-    sealEditSession();
+  it('becomes read-only when its edit session is sealed; thaw gives a writable version', () => {
+    const session = new EditSession();
+    const a = session.run(() => ChunkedArray.create(Uint32Array, 100));
+    session.run(() => a.set(1, 1));
+    session.seal();
     expect(a.writable).toBe(false);
     try {
       a.set(1, 2);
@@ -61,10 +64,10 @@ describe('ChunkedArray', () => {
     } catch (error) {
       expect(isKernelError(error, 'FROZEN_ARRAY')).toBe(true);
     }
-    const b = a.thaw();
+    const b = session.run(() => a.thaw());
     expect(b).not.toBe(a);
-    expect(b.thaw()).toBe(b);
-    b.set(1, 2);
+    expect(session.run(() => b.thaw())).toBe(b);
+    session.run(() => b.set(1, 2));
     expect(a.get(1)).toBe(1);
     expect(b.get(1)).toBe(2);
   });
@@ -72,11 +75,48 @@ describe('ChunkedArray', () => {
   it('writableChunks replaces a frozen field by a writable version', () => {
     const owner = { table: ChunkedArray.create(Uint16Array, 10) };
     const original = owner.table;
-    sealEditSession();
+    original.freeze();
     writableChunks(owner, 'table').set(3, 9);
     expect(owner.table).not.toBe(original);
     expect(owner.table.get(3)).toBe(9);
     expect(original.get(3)).toBe(0);
+  });
+
+  it('is not frozen by a machine running inputs: a standalone array stays writable until snapshot or freeze', () => {
+    const standalone = ChunkedArray.create(Uint32Array, 100);
+    standalone.set(1, 1);
+    const machine = createMachine({ subsystems: [ledgerSubsystem, auditSubsystem] });
+    machine.dispatch({ type: 'ledger/poke', payload: { index: 3, value: 7 } });
+    expect(standalone.writable).toBe(true);
+    standalone.set(1, 2);
+    expect(standalone.get(1)).toBe(2);
+    expect(machine.slice<{ table: ChunkedArray }>('ledger').table.get(3)).toBe(7);
+  });
+
+  it('seals only the arrays of the session that is sealed', () => {
+    const mine = new EditSession();
+    const other = new EditSession();
+    const a = mine.run(() => ChunkedArray.create(Uint32Array, 10));
+    const b = other.run(() => ChunkedArray.create(Uint32Array, 10));
+    other.seal();
+    expect(mine.run(() => a.writable)).toBe(true);
+    expect(other.run(() => b.writable)).toBe(false);
+    // An array of a session is written only while that session runs.
+    expect(a.writable).toBe(false);
+    expect(() => a.set(0, 1)).toThrow(/thaw/);
+    mine.run(() => a.set(0, 1));
+    expect(a.get(0)).toBe(1);
+  });
+
+  it('gives a version of the running session to writableChunks, whatever session the field came from', () => {
+    const session = new EditSession();
+    const owner = { table: ChunkedArray.create(Uint16Array, 10) };
+    const standalone = owner.table;
+    session.run(() => writableChunks(owner, 'table').set(2, 5));
+    expect(owner.table).not.toBe(standalone);
+    session.seal();
+    expect(() => owner.table.set(2, 6)).toThrow(/thaw/);
+    expect(standalone.get(2)).toBe(0);
   });
 
   it('property: every snapshot keeps the contents it had, whatever is written later', () => {

@@ -12,10 +12,16 @@
  * Chunks that were never written are all the same shared zero-filled chunk, so a large sparse
  * table (16 M frames, 4 GiB of RAM) costs memory only where it was touched.
  *
- * Inside a machine, every committed root state is immutable: the kernel seals the current edit
- * session after each transaction, and a server's `evolve` calls `thaw()` to get a writable
- * version (the same object again for the rest of that transaction). Used alone, an array stays
- * writable until `snapshot()` or `freeze()`.
+ * Edit sessions. Each machine (its executor) owns an `EditSession`. An array created or thawed
+ * while a session runs (`session.run`, which the executor does around each input) belongs to it,
+ * is writable only while that session runs, and becomes read-only for ever when the session is
+ * sealed; `thaw()` (and `writableChunks` in `evolve`) then gives a new version in the running
+ * session. Sealing one machine's session never touches another machine's arrays or standalone ones.
+ * A machine seals only when it keeps a root; in between, inputs write in place under an undo log
+ * (see `EditSession`).
+ * An array created outside any session (used alone, no machine) is writable until `snapshot()`
+ * or `freeze()`. The ambient "running session" mirrors immer's current scope: one synchronous
+ * transaction at a time, restored when it ends.
  */
 import { KernelError } from './errors.js';
 
@@ -51,16 +57,141 @@ export interface ChunkedArrayOptions {
 /** The default number of elements per chunk. */
 export const DEFAULT_CHUNK_SIZE = 4096;
 
-let currentEditSession = 0;
 let nextArrayId = 1;
+/** The session whose transaction is running, or null (standalone use). */
+let runningSession: EditSession | null = null;
 
 /**
- * Ends the current edit session: every ChunkedArray version that exists now becomes read-only,
- * and `thaw()` on it gives a new version. The machine calls this after each transaction, so a
- * committed root state never changes.
+ * The versions one machine may write in place. An array created or thawed while the session runs
+ * belongs to it; `seal()` makes all of them read-only for ever (the machine seals when it keeps a
+ * root: a checkpoint, a read of its state, a seek), so a kept root never changes.
+ *
+ * Between seals, inputs write the same versions in place. Each input is a transaction
+ * (`begin` … `commit` or `rollback`): the first write of a transaction to a version made before
+ * it records the old value (or the old chunk, when the write copies one) in an undo log, and
+ * `rollback` restores them in reverse order, so a failed input leaves the previous root as it was.
+ * This is the undo-log half of write-ahead logging (SQLite's rollback journal keeps the old
+ * content of each page before the first change of a transaction: https://sqlite.org/atomiccommit.html).
  */
-export function sealEditSession(): void {
-  currentEditSession++;
+export class EditSession {
+  /** Incremented by `seal()`: versions of an older epoch are read-only. */
+  private epochCount = 0;
+  /** A fresh object per `run`, so other persistent structures can tell "made in this run". */
+  private runToken: object | null = null;
+  /** The number of the current (or last) transaction; versions remember the one they were made in. */
+  private transactionCount = 0;
+  private open = false;
+  /** Undo log: the version, the element index (or -1 - chunk index for a replaced chunk), the old value or chunk, the old owner. */
+  private readonly undoArrays: ChunkedArray<NumericTypedArray>[] = [];
+  private readonly undoSlots: number[] = [];
+  private readonly undoValues: (number | NumericTypedArray)[] = [];
+  private readonly undoOwners: number[] = [];
+
+  /** The current epoch (versions made in an older one are sealed). */
+  get epoch(): number {
+    return this.epochCount;
+  }
+
+  /** The number of the running transaction (0 before the first). */
+  get transaction(): number {
+    return this.transactionCount;
+  }
+
+  /** True between `begin` and `commit`/`rollback`. */
+  get inTransaction(): boolean {
+    return this.open;
+  }
+
+  /** True while `run` is executing for this session. */
+  get running(): boolean {
+    return runningSession === this;
+  }
+
+  /** Makes every version of this session read-only; `thaw()` gives new ones afterwards. */
+  seal(): void {
+    this.epochCount++;
+  }
+
+  /** Starts a transaction: writes to versions made before it are logged until `commit` or `rollback`. */
+  begin(): void {
+    if (this.open) throw new KernelError('REENTRANT_DISPATCH', 'an edit session transaction began inside another');
+    this.transactionCount++;
+    this.open = true;
+  }
+
+  /** Ends the transaction, keeping its writes. */
+  commit(): void {
+    this.open = false;
+    this.clearUndo();
+  }
+
+  /** Ends the transaction, restoring every version made before it to what it held at `begin`. */
+  rollback(): void {
+    for (let i = this.undoArrays.length - 1; i >= 0; i--) {
+      const slot = this.undoSlots[i]!;
+      if (slot >= 0) this.undoArrays[i]!.restoreValue(slot, this.undoValues[i] as number);
+      else this.undoArrays[i]!.restoreChunk(-1 - slot, this.undoValues[i] as NumericTypedArray, this.undoOwners[i]!);
+    }
+    this.open = false;
+    this.clearUndo();
+  }
+
+  /** Records that `array`'s element `index` held `value` (called by ChunkedArray.set). @internal */
+  logValue(array: ChunkedArray<NumericTypedArray>, index: number, value: number): void {
+    this.undoArrays.push(array);
+    this.undoSlots.push(index);
+    this.undoValues.push(value);
+    this.undoOwners.push(0);
+  }
+
+  /** Records that `array`'s chunk `chunkIndex` was `chunk`, owned by `owner` (called by ChunkedArray.set). @internal */
+  logChunk(array: ChunkedArray<NumericTypedArray>, chunkIndex: number, chunk: NumericTypedArray, owner: number): void {
+    this.undoArrays.push(array);
+    this.undoSlots.push(-1 - chunkIndex);
+    this.undoValues.push(chunk);
+    this.undoOwners.push(owner);
+  }
+
+  /** Runs `fn` with this session as the running one (the previous one is restored afterwards). */
+  run<T>(fn: () => T): T {
+    const previous = runningSession;
+    const previousToken = this.runToken;
+    runningSession = this;
+    this.runToken = {};
+    try {
+      return fn();
+    } finally {
+      runningSession = previous;
+      this.runToken = previousToken;
+    }
+  }
+
+  /** The token of the running `run` (a new object each time), or null when not running. */
+  get token(): object | null {
+    return runningSession === this ? this.runToken : null;
+  }
+
+  private clearUndo(): void {
+    if (this.undoArrays.length === 0) return;
+    this.undoArrays.length = 0;
+    this.undoSlots.length = 0;
+    this.undoValues.length = 0;
+    this.undoOwners.length = 0;
+  }
+}
+
+/** The session whose `run` is executing (a machine's transaction), or null when used alone. */
+export function runningEditSession(): EditSession | null {
+  return runningSession;
+}
+
+/**
+ * A token identifying the running transaction of the running session (a new object for each
+ * input), or null outside any machine. A persistent structure that is not a ChunkedArray (the
+ * TLB) keeps the token of the copy it made and edits in place only while the token is current.
+ */
+export function currentEditToken(): object | null {
+  return runningSession === null ? null : runningSession.token;
 }
 
 /** A persistent typed array, copy-on-write by chunk. */
@@ -75,7 +206,11 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
   /** Per chunk: the id of the version allowed to write it in place, or 0. */
   private readonly owner: Int32Array;
   private readonly id: number;
-  private readonly session: number;
+  /** The session it belongs to (null: standalone) and that session's epoch when it was made. */
+  private readonly session: EditSession | null;
+  private readonly epoch: number;
+  /** The session's transaction it was made in: writes in a later one are undo-logged. */
+  private readonly transaction: number;
   private frozen: boolean;
 
   private constructor(
@@ -93,7 +228,9 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
     this.chunks = chunks;
     this.owner = owner;
     this.id = nextArrayId++;
-    this.session = currentEditSession;
+    this.session = runningSession;
+    this.epoch = runningSession === null ? 0 : runningSession.epoch;
+    this.transaction = runningSession === null ? 0 : runningSession.transaction;
     this.frozen = frozen;
   }
 
@@ -136,9 +273,19 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
     return this.ctor.name;
   }
 
-  /** True when this version may be written in place (not frozen, and its edit session is the current one). */
+  /**
+   * True when this version may be written in place now: not frozen and, if it belongs to a
+   * session, that session is running and has not been sealed since the version was made.
+   */
   get writable(): boolean {
-    return !this.frozen && this.session === currentEditSession;
+    if (this.frozen) return false;
+    const session = this.session;
+    return session === null || (session === runningSession && session.epoch === this.epoch);
+  }
+
+  /** True when this version can never change again (frozen, snapshotted, or its session sealed). */
+  get sealed(): boolean {
+    return this.frozen || (this.session !== null && this.session.epoch !== this.epoch);
   }
 
   /** Reads element `index`, which must be in 0..length-1 (not checked, for speed). */
@@ -148,16 +295,23 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
 
   /** Writes element `index`, copying its chunk first if it is shared with another version. */
   set(index: number, value: number): void {
-    if (this.frozen || this.session !== currentEditSession) this.refuseWrite();
+    const session = this.session;
+    if (this.frozen || (session !== null && (session !== runningSession || session.epoch !== this.epoch))) this.refuseWrite();
     if (index < 0 || index >= this.length || !Number.isInteger(index)) {
       throw new RangeError(`index ${index} outside 0..${this.length - 1}`);
     }
     const c = index >>> this.shift;
     let chunk = this.chunks[c]!;
+    // A version made before the running transaction belongs to the previous root: log what this
+    // write changes, so that a rollback can restore it.
+    const logged = session !== null && session.inTransaction && this.transaction !== session.transaction;
     if (this.owner[c] !== this.id) {
+      if (logged) session.logChunk(this, c, chunk, this.owner[c]!);
       chunk = chunk.slice() as A;
       this.chunks[c] = chunk;
       this.owner[c] = this.id;
+    } else if (logged) {
+      session.logValue(this, index, chunk[index & this.mask]!);
     }
     chunk[index & this.mask] = value;
   }
@@ -168,11 +322,14 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
   }
 
   /**
-   * A writable version with this version's contents: `this` when it is writable, otherwise a new
-   * version that shares every chunk (copied on its first write). Call it before writing in `evolve`.
+   * A writable version with this version's contents: `this` when it is writable and belongs to the
+   * running session (or, used alone, to none), otherwise a new version of the running session that
+   * shares every chunk (copied on its first write). Call it before writing in `evolve`.
    */
   thaw(): ChunkedArray<A> {
-    if (this.writable) return this;
+    // Inside a session only its own open versions are kept: a standalone or foreign version is
+    // copied in, so a machine's committed root never holds an array someone else may write.
+    if (this.writable && this.session === runningSession) return this;
     return new ChunkedArray(this.ctor, this.length, this.chunkSize, this.chunks.slice(), new Int32Array(this.chunks.length), false);
   }
 
@@ -211,6 +368,17 @@ export class ChunkedArray<A extends NumericTypedArray = Uint32Array> {
       out.set(start + this.chunkSize <= this.length ? chunk : chunk.subarray(0, this.length - start), start);
     }
     return out;
+  }
+
+  /** Puts back an element's old value (an edit session's rollback; not for other callers). @internal */
+  restoreValue(index: number, value: number): void {
+    this.chunks[index >>> this.shift]![index & this.mask] = value;
+  }
+
+  /** Puts back a chunk replaced by a copy, and its owner (an edit session's rollback; not for other callers). @internal */
+  restoreChunk(chunkIndex: number, chunk: NumericTypedArray, owner: number): void {
+    this.chunks[chunkIndex] = chunk as A;
+    this.owner[chunkIndex] = owner;
   }
 
   private refuseWrite(): never {

@@ -19,7 +19,8 @@ export type KernelErrorCode =
   | 'SEEK_OUT_OF_RANGE'
   | 'FROZEN_ARRAY'
   | 'QUERY_EMITTED_EVENTS'
-  | 'REENTRANT_DISPATCH';
+  | 'REENTRANT_DISPATCH'
+  | 'STALE_REENTRY';
 
 /** An error raised by the kernel, with a stable `code` and structured `details`. */
 export class KernelError extends Error {

@@ -7,7 +7,7 @@
  */
 export { Bus } from './bus.js';
 export type { InputOutcome } from './bus.js';
-export { ChunkedArray, DEFAULT_CHUNK_SIZE, sealEditSession, writableChunks } from './chunkedArray.js';
+export { ChunkedArray, DEFAULT_CHUNK_SIZE, EditSession, currentEditToken, runningEditSession, writableChunks } from './chunkedArray.js';
 export type { ChunkedArrayOptions, NumericTypedArray, NumericTypedArrayConstructor } from './chunkedArray.js';
 export { KernelError, describeError, isKernelError } from './errors.js';
 export type { InputError, KernelErrorCode } from './errors.js';

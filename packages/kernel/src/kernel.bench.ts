@@ -3,13 +3,18 @@
  * - inputs/s of a trivial subsystem with the timeline on, and its ratio to a plain function call;
  * - seek to random positions of a 1 M-input timeline with a checkpoint every 1,000 inputs;
  * - the cost of a checkpoint of a 4 M-entry chunked array after writes to 1 % of its chunks,
- *   against a full copy.
+ *   against a full copy;
+ * - inputs/s of a subsystem whose every input writes one entry of a 16 M-entry chunked table
+ *   (at seeded random places, or 7 entries apart), with a checkpoint every 1,000 inputs.
  */
 import { defineSuite, median, now, opsPerSecond, percentile } from '@vmlab/bench';
 import { ChunkedArray } from './chunkedArray.js';
 import { createMachine } from './machine.js';
 import { SeededRandom, seedRandom } from './random.js';
 import { counterSubsystem, type CounterState } from './fixtures/ledger.js';
+import { event } from './messages.js';
+import { defineSubsystem } from './subsystem.js';
+import { writableChunks } from './chunkedArray.js';
 
 const INCREMENT = { type: 'counter/increment', payload: { by: 1 } } as const;
 
@@ -82,6 +87,33 @@ function checkpointCost(): { ratio: number; checkpointMs: number; fullCopyMs: nu
   return { ratio: (checkpointMs / fullCopyMs) * 100, checkpointMs, fullCopyMs };
 }
 
+const BIG_TABLE = 16 * 1024 * 1024;
+
+/** One request, one event: writes one entry of a 16 M-entry chunked table. */
+const bigTableSubsystem = defineSubsystem<{ readonly table: ChunkedArray<Uint32Array> }>({
+  id: 'big',
+  requests: { 'big/write': 1 },
+  events: { 'big/written': 1 },
+  initialState: () => ({ table: ChunkedArray.create(Uint32Array, BIG_TABLE) }),
+  decide: (request) => ({ reply: null, events: [event('big/written', request.payload)] }),
+  evolve(draft, e) {
+    const p = e.payload as { index: number; value: number };
+    writableChunks(draft, 'table').set(p.index, p.value);
+  },
+});
+
+/** `random`: anywhere in the table (nearly every input touches a chunk no other input touched since the last checkpoint); `near`: entries 7 apart (a few chunks, as a sweep or an allocator's cursor does). */
+function bigTableInputsPerSecond(places: 'random' | 'near'): number {
+  const machine = createMachine({ subsystems: [bigTableSubsystem], logRequests: false });
+  const random = new SeededRandom(seedRandom(16));
+  const index = (i: number) => (places === 'random' ? random.nextInt(BIG_TABLE) : i * 7);
+  const inputs = Array.from({ length: 4096 }, (_, i) => ({ type: 'big/write', payload: { index: index(i), value: i + 1 } }));
+  let next = 0;
+  return opsPerSecond((n) => {
+    for (let i = 0; i < n; i++) machine.dispatch(inputs[next++ & 4095]!);
+  });
+}
+
 let seek: ReturnType<typeof seekTimes> | undefined;
 const seekOnce = () => (seek ??= seekTimes());
 
@@ -104,6 +136,16 @@ export default defineSuite('@vmlab/kernel', [
       const plain = plainCallsPerSecond();
       return { value: machine, details: { 'plain calls/s': plain, 'plain/machine': plain / machine } };
     },
+  },
+  {
+    name: 'inputs/s, each writing one entry of a 16 M-entry chunked table, at random places',
+    unit: 'inputs/s',
+    run: () => ({ value: bigTableInputsPerSecond('random') }),
+  },
+  {
+    name: 'inputs/s, each writing one entry of a 16 M-entry chunked table, 7 entries apart',
+    unit: 'inputs/s',
+    run: () => ({ value: bigTableInputsPerSecond('near') }),
   },
   {
     name: 'seek, 1 M inputs, checkpoint every 1,000: median',

@@ -3,6 +3,7 @@ import { createMachine } from './machine.js';
 import { isKernelError } from './errors.js';
 import { defineSubsystem } from './subsystem.js';
 import { event, type EventEnvelope } from './messages.js';
+import { ChunkedArray, writableChunks } from './chunkedArray.js';
 import { auditSubsystem, counterSubsystem, ledgerSubsystem, type AuditState, type CounterState, type LedgerState } from './fixtures/ledger.js';
 
 const subsystems = [counterSubsystem, ledgerSubsystem, auditSubsystem];
@@ -184,5 +185,48 @@ describe('Machine', () => {
       ['  PID  PPID PERSONALITY STATE    NAME', '    1     0 posix       running  shell', '    2     1 posix       exit(SIGSEGV) child', ''].join('\n'),
     );
     expect(m.dispatch({ type: 'kernel/exit', payload: { pid: 9, exit: 0 } }).error?.message).toMatch(/no task with pid 9/);
+  });
+
+  it('writes a big table in place from one input to the next while nobody keeps the head, and copies once after a root is kept', () => {
+    const versions: unknown[] = [];
+    const table = defineSubsystem<{ readonly table: ChunkedArray<Uint32Array> }>({
+      id: 'table',
+      requests: { 'table/write': 1 },
+      events: { 'table/written': 1 },
+      initialState: () => ({ table: ChunkedArray.create(Uint32Array, 1 << 20) }),
+      decide: (request) => ({ reply: null, events: [event('table/written', request.payload)] }),
+      evolve(draft, e) {
+        const p = e.payload as { index: number; value: number };
+        const writable = writableChunks(draft, 'table');
+        versions.push(writable);
+        writable.set(p.index, p.value);
+      },
+    });
+    const m = createMachine({ subsystems: [table], checkpointEvery: 1000 });
+    const write = (index: number, value: number) => m.dispatch({ type: 'table/write', payload: { index, value } });
+    write(1, 1);
+    write(5000, 2);
+    write(9, 3);
+    // One version for the three inputs: no chunk-pointer table copied per input.
+    expect(new Set(versions).size).toBe(1);
+    const kept = m.slice<{ table: ChunkedArray<Uint32Array> }>('table').table;
+    write(1, 4);
+    // The kept root is sealed: the next input wrote a new version, and the kept one is unchanged.
+    expect(versions[3]).not.toBe(versions[0]);
+    expect(kept.get(1)).toBe(1);
+    expect(m.slice<{ table: ChunkedArray<Uint32Array> }>('table').table.get(1)).toBe(4);
+  });
+
+  it('undoes in-place writes of an input that throws, when the head was not kept', () => {
+    const m = createMachine({ subsystems, freeze: true });
+    m.dispatch({ type: 'ledger/poke', payload: { index: 1, value: 5 } });
+    m.dispatch({ type: 'ledger/poke', payload: { index: 2, value: 6 } });
+    // fail-after-audit pokes index 1 with 99 (in place: the head was never kept), then throws.
+    const outcome = m.dispatch({ type: 'ledger/fail-after-audit', payload: {} });
+    expect(outcome.error?.message).toMatch(/deliberate/);
+    const table = m.slice<LedgerState>('ledger').table;
+    expect([table.get(1), table.get(2)]).toEqual([5, 6]);
+    expect(m.slice<AuditState>('audit').notes).toEqual([]);
+    expect(m.timeline.hashAt(2)).toBe(m.hash());
   });
 });

@@ -65,9 +65,9 @@ export class Machine {
     this.outcomes$ = this.bus.outcomes$;
   }
 
-  /** The root state at the head of the timeline (immutable). */
+  /** The root state at the head of the timeline (immutable: reading it seals the machine's edit session). */
   get state(): RootState {
-    return this.root;
+    return this.kept();
   }
 
   /** The number of inputs executed so far (the head position). */
@@ -77,12 +77,12 @@ export class Machine {
 
   /** The kernel's slice: tasks, clock, generator state. */
   get kernel(): KernelState {
-    return this.root.kernel as KernelState;
+    return this.kept().kernel as KernelState;
   }
 
   /** The slice of subsystem `id` at the head. */
   slice<S>(id: string): S {
-    return this.root[id] as S;
+    return this.kept()[id] as S;
   }
 
   /**
@@ -131,7 +131,7 @@ export class Machine {
 
   /** Answers a read-only request at the head (or at a point of the timeline). */
   query<R = unknown>(type: string, payload: unknown, at?: TimelinePoint): R {
-    const root = at === undefined ? this.root : this.timeline.stateAt(at);
+    const root = at === undefined ? this.kept() : this.timeline.stateAt(at);
     return this.executor.query(root, type, payload) as R;
   }
 
@@ -139,7 +139,7 @@ export class Machine {
   render(name: string, options: { pid?: number; at?: TimelinePoint } = {}): ViewOutput {
     const view = this.registry.view(name);
     if (!view) throw new KernelError('UNKNOWN_VIEW', `no view named ${name}`, { name });
-    const root = options.at === undefined ? this.root : this.timeline.stateAt(options.at);
+    const root = options.at === undefined ? this.kept() : this.timeline.stateAt(options.at);
     return renderView(view, root, this.executor, options.pid);
   }
 
@@ -150,7 +150,7 @@ export class Machine {
 
   /** The stable hash of the head state. */
   hash(): StateHash {
-    return hashState(this.root);
+    return hashState(this.kept());
   }
 
   /** The schema fingerprint of this build: every request and event type with its version. */
@@ -158,6 +158,16 @@ export class Machine {
     const fingerprint: Record<string, number> = {};
     for (const s of this.bus.subsystems) Object.assign(fingerprint, s.requests, s.events);
     return fingerprint;
+  }
+
+  /**
+   * The head root, sealed: whoever reads it may keep it, so the next input must not write its
+   * tables in place. Until someone reads it, inputs write the head's tables in place (see
+   * `Executor.keep`), which spares copying a chunk-pointer table and a chunk per input.
+   */
+  private kept(): RootState {
+    this.executor.keep();
+    return this.root;
   }
 
   /** Every upcaster the subsystems declare. */

@@ -93,6 +93,7 @@ export function hashState(value: unknown): StateHash {
 }
 
 function digest(value: unknown): readonly [number, number] {
+  mayChange = false;
   const h = new Hasher();
   feed(h, value);
   return h.finish();
@@ -133,9 +134,17 @@ function feed(h: Hasher, value: unknown): void {
   }
 }
 
+/**
+ * True while digesting something that contains a ChunkedArray that may still change (not sealed):
+ * no object around it is remembered, even a frozen one, since its contents could change in place.
+ */
+let mayChange = false;
+
 function digestObject(value: object): readonly [number, number] {
   const known = remembered.get(value);
   if (known) return known;
+  const outer = mayChange;
+  mayChange = false;
   const h = new Hasher();
   let cacheable = Object.isFrozen(value);
   if (value instanceof ChunkedArray) {
@@ -147,9 +156,10 @@ function digestObject(value: object): readonly [number, number] {
       const chunk = value.chunk(c) as ArrayLike<number> & object & { subarray(start: number, end: number): ArrayLike<number> & object };
       const inside = value.length - c * value.chunkSize;
       const part = inside < value.chunkSize ? chunk.subarray(0, inside) : chunk;
-      feedDigest(h, digestTypedArray(part, !value.writable && part === chunk));
+      feedDigest(h, digestTypedArray(part, value.sealed && part === chunk));
     }
-    cacheable = !value.writable;
+    cacheable = value.sealed;
+    if (!cacheable) mayChange = true;
   } else if (ArrayBuffer.isView(value)) {
     h.word(TAG.typedArray);
     h.string(value.constructor.name);
@@ -180,7 +190,8 @@ function digestObject(value: object): readonly [number, number] {
     }
   }
   const result = h.finish();
-  if (cacheable) remembered.set(value, result);
+  if (cacheable && !mayChange) remembered.set(value, result);
+  mayChange ||= outer;
   return result;
 }
 

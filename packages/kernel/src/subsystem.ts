@@ -28,14 +28,28 @@ export interface Request<P = unknown> {
   readonly id: number;
 }
 
-/** What a decider may use besides its state: other servers, the seeded random source, the clock. */
+/** What a decider may use besides its state: other servers, its current slice, the seeded random source, the clock. */
 export interface DecideContext {
   /** The input being executed. */
   readonly input: InputEnvelope;
   /** The simulated clock (ticks since boot); never the wall clock. */
   readonly tick: number;
-  /** Sends a request to the server that serves `type` and returns its reply, synchronously. */
+  /**
+   * Sends a request to the server that serves `type` and returns its reply, synchronously. The
+   * request may re-enter the asking server (A → B → A); afterwards read `state()` again.
+   */
   request<R = unknown>(type: string, payload: unknown): R;
+  /**
+   * The deciding server's slice as it is now: the state at the start of the input with every event
+   * applied so far in this input (the decision's own `emit`s, and those of re-entrant decisions).
+   */
+  state<S = unknown>(): S;
+  /**
+   * Applies events of this server to its slice at once, before the decision returns, so that the
+   * servers it asks next (and re-entrant decisions of its own server) see them. Refused with
+   * STALE_REENTRY if the slice changed since the decision last read it.
+   */
+  emit(...events: readonly EmittedEvent[]): void;
   /** True when some server handles `type` (e.g. whether a fault handler is registered yet). */
   serves(type: string): boolean;
   /** A float in [0, 1) from the machine's seeded generator. */

@@ -81,6 +81,42 @@ describe('timeline properties', () => {
       { numRuns: 100 },
     );
   });
+
+  it('with roots kept only now and then (tables written in place between), every kept root stays as it was and every position hashes as a run that keeps them all', () => {
+    const step = fc.oneof(
+      { weight: 6, arbitrary: input.map((i) => ({ kind: 'input' as const, input: i })) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'keep' as const }) },
+      { weight: 1, arbitrary: fc.nat().map((at) => ({ kind: 'seek' as const, at })) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), fc.integer({ min: 1, max: 12 }), (steps, k) => {
+        const m = createMachine({ subsystems, checkpointEvery: k });
+        const kept: { root: unknown; copy: unknown }[] = [];
+        const inputs: InputMessage[] = [];
+        for (const s of steps) {
+          if (s.kind === 'input') {
+            m.dispatch(s.input);
+            inputs.push(s.input);
+          } else if (s.kind === 'keep') kept.push({ root: m.state, copy: structuredCopy(m.state) });
+          else {
+            const root = m.timeline.seek(s.at % (m.position + 1));
+            kept.push({ root, copy: structuredCopy(root) });
+          }
+        }
+        for (const { root, copy } of kept) expect(hashState(structuredCopy(root))).toBe(hashState(copy));
+        const reference = createMachine({ subsystems, checkpointEvery: k });
+        const hashes = [reference.hash()];
+        for (const i of inputs) {
+          reference.dispatch(i);
+          hashes.push(reference.hash());
+        }
+        expect(hashState(structuredCopy(m.state))).toBe(hashes[inputs.length]);
+        for (let p = 0; p <= inputs.length; p++) expect(m.timeline.hashAt(p)).toBe(hashes[p]);
+        expect(verifyReplay(exportLog(m), subsystems).ok).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
 
 /** A deep copy that shares nothing with the original, so no hash cache applies. */

@@ -98,6 +98,7 @@ export class Timeline {
     if (execution.error) this.errors.set(input.seq, execution.error);
     const position = this.inputList.length;
     if (position % this.checkpointEvery === 0) {
+      this.executor.keep();
       this.checkpointList.push({ position, eventSeq: this.eventCount, root: execution.root });
     }
     if (this.following) this.cursorPosition = position;
@@ -238,6 +239,8 @@ export class Timeline {
       root = execution.root;
       eventSeq += execution.events.length;
     }
+    // The result is kept (returned, and cached as a starting point): seal it.
+    this.executor.keep();
     const result = { position, eventSeq, root };
     this.cache = result;
     return result;

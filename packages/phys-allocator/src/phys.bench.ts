@@ -6,15 +6,17 @@
  *   10 merges per pair);
  * - mixed orders 0…4 with a working set of 1024 blocks;
  * - first fit against best fit on a variable-partition heap of 10 K blocks (half of them freed);
- * - bytes per frame of the frame descriptors on a 16 M-frame (64 GiB) machine.
+ * - bytes per frame of the frame descriptors on a 16 M-frame (64 GiB) machine;
+ * - order-0 alloc+free pairs through a machine (two inputs per pair, the timeline's defaults).
  * Sequences come from a fixed linear congruential generator, so every run does the same work.
  */
 import { defineSuite, opsPerSecond } from '@vmlab/bench';
-import type { ChunkedArray, NumericTypedArray } from '@vmlab/kernel';
+import { createMachine, type ChunkedArray, type NumericTypedArray } from '@vmlab/kernel';
 import { BYTES_PER_FRAME, FRAME_COLUMNS, type Column, type Storage } from './frameTable.js';
 import { createVariablePool, variableAlloc, variableFree, type VariablePool } from './partitions/variablePartitions.js';
 import { allocPages, createPhysicalMemory, freePages } from './physicalMemory.js';
-import { GFP } from './protocol.js';
+import { GFP, PHYS_REQUESTS } from './protocol.js';
+import { physSubsystem } from './server.js';
 
 const GiB = 1024 * 1024 * 1024;
 
@@ -38,6 +40,21 @@ function steadyOrderZeroPairs(storage: Storage): number {
     for (let i = 0; i < n; i++) {
       freePages(memory, ring[slot]!, 0);
       ring[slot] = allocPages(memory, GFP.GFP_KERNEL, 0);
+      slot = (slot + 1) & 4095;
+    }
+  });
+}
+
+function machineOrderZeroPairs(): number {
+  const machine = createMachine({ subsystems: [physSubsystem], config: { profile: 'linux-x86_64', ram: 1 * GiB } });
+  const alloc = { type: PHYS_REQUESTS.allocPages, payload: { gfp: GFP.GFP_KERNEL, order: 0 } };
+  const ring = new Int32Array(4096);
+  for (let i = 0; i < ring.length; i++) ring[i] = (machine.dispatch(alloc).reply as { pfn: number }).pfn;
+  let slot = 0;
+  return opsPerSecond((n) => {
+    for (let i = 0; i < n; i++) {
+      machine.dispatch({ type: PHYS_REQUESTS.freePages, payload: { pfn: ring[slot]!, order: 0 } });
+      ring[slot] = (machine.dispatch(alloc).reply as { pfn: number }).pfn;
       slot = (slot + 1) & 4095;
     }
   });
@@ -140,6 +157,11 @@ export default defineSuite('@vmlab/phys-allocator', [
     name: 'order-0 alloc+free pairs, steady state, chunked storage (as in a machine state)',
     unit: 'pairs/s',
     run: () => ({ value: steadyOrderZeroPairs('chunked') }),
+  },
+  {
+    name: 'order-0 alloc+free pairs through a machine (two inputs each, chunked state, timeline defaults)',
+    unit: 'pairs/s',
+    run: () => ({ value: machineOrderZeroPairs() }),
   },
   {
     name: 'order-0 alloc+free pairs, worst case, flat (10 splits + 10 merges each)',

@@ -177,3 +177,20 @@ describe('other profiles', () => {
     ]);
   });
 });
+
+describe('chunked storage used alone, beside machines', () => {
+  it('stays writable while a machine in the same process runs inputs (edit sessions are per machine)', async () => {
+    const { createMachine } = await import('@vmlab/kernel');
+    const { physSubsystem } = await import('./server.js');
+    const memory = createPhysicalMemory({ profile: 'linux-i386', ram: 64 * 1024 * 1024, storage: 'chunked' });
+    const first = allocPages(memory, GFP.GFP_KERNEL, 0);
+    const machine = createMachine({ subsystems: [physSubsystem], config: { profile: 'tiny' } });
+    machine.dispatch({ type: 'phys/alloc-pages', payload: { gfp: GFP.GFP_KERNEL, order: 0 } });
+    // Before per-machine sessions, the dispatch above froze every ChunkedArray in the process.
+    const second = allocPages(memory, GFP.GFP_KERNEL, 0);
+    expect(second).toBeGreaterThanOrEqual(0);
+    expect(second).not.toBe(first);
+    freePages(memory, second, 0);
+    freePages(memory, first, 0);
+  });
+});

@@ -28,7 +28,7 @@ export interface BootReservation {
 export interface PhysicalMemoryOptions extends MemoryOptions {
   /**
    * `flat` (default: plain typed arrays, fastest, always writable) or `chunked` (persistent ChunkedArrays,
-   * what a machine's state holds; writable only until a machine seals the edit session).
+   * what a machine's state holds; made outside a machine, writable until snapshotted or frozen).
    */
   readonly storage?: Storage;
   /** Static reservations by drivers, made before the buddy allocator takes the rest. */
