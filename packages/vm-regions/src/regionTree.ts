@@ -29,6 +29,8 @@ export interface RegionLeaf {
   readonly regions: readonly Region[];
   /** regions[i].start at 2i and regions[i].end at 2i + 1. */
   readonly bounds: readonly number[];
+  /** The largest gap between two consecutive regions of the leaf (0 when there is none). */
+  readonly gap: number;
 }
 
 /** An inner node. */
@@ -43,6 +45,8 @@ export interface RegionInner {
   readonly gaps: readonly number[];
   /** The children (all leaves or all inner nodes). */
   readonly children: readonly RegionNode[];
+  /** The largest gap between two consecutive regions under the node (ma_max_gap). */
+  readonly gap: number;
 }
 
 /** A node of the tree. */
@@ -70,7 +74,7 @@ function treeOf(root: RegionNode, height: number, size: number): RegionTree {
 
 /** The empty tree. */
 export function emptyTree(): RegionTree {
-  return treeOf({ regions: [], bounds: [] }, 1, 0);
+  return treeOf(leaf([], [], 0), 1, 0);
 }
 
 /**
@@ -96,10 +100,27 @@ function isLeaf(node: RegionNode): node is RegionLeaf {
   return (node as RegionLeaf).regions !== undefined;
 }
 
+/** A leaf (every leaf is made here, so that all have one shape). */
+function leaf(regions: readonly Region[], bounds: readonly number[], gap: number): RegionLeaf {
+  return { regions, bounds, gap };
+}
+
+/** An inner node (every inner node is made here, so that all have one shape). */
+function inner(
+  children: readonly RegionNode[],
+  starts: readonly number[],
+  ends: readonly number[],
+  counts: readonly number[],
+  gaps: readonly number[],
+  gap: number,
+): RegionInner {
+  return { children, starts, ends, counts, gaps, gap };
+}
+
 function leafOf(regions: Region[]): RegionLeaf {
   const bounds: number[] = [];
   for (const r of regions) bounds.push(r.start, r.end);
-  return { regions, bounds };
+  return leaf(regions, bounds, boundsGap(bounds));
 }
 
 /** An inner node over `children`, every summary computed. */
@@ -107,7 +128,10 @@ function innerOf(children: RegionNode[]): RegionInner {
   const counts: number[] = [];
   let total = 0;
   for (const c of children) counts.push((total += nodeSize(c)));
-  return { children, starts: children.map(nodeStart), ends: children.map(nodeEnd), counts, gaps: children.map(nodeGap) };
+  const starts = children.map(nodeStart);
+  const ends = children.map(nodeEnd);
+  const gaps = children.map(nodeGap);
+  return inner(children, starts, ends, counts, gaps, summaryGap(starts, ends, gaps));
 }
 
 function nodeStart(node: RegionNode): number {
@@ -127,18 +151,37 @@ function nodeSize(node: RegionNode): number {
 
 /** The largest gap between two consecutive regions of `node` (maple tree: ma_max_gap). */
 function nodeGap(node: RegionNode): number {
+  return node.gap;
+}
+
+/** The largest gap between consecutive bounds pairs (a leaf's gap, computed afresh). */
+function boundsGap(bounds: readonly number[]): number {
   let gap = 0;
-  if (isLeaf(node)) {
-    const bounds = node.bounds;
-    for (let i = 2; i < bounds.length; i += 2) gap = Math.max(gap, bounds[i]! - bounds[i - 1]!);
-    return gap;
-  }
-  const { starts, ends, gaps } = node;
+  for (let i = 2; i < bounds.length; i += 2) gap = Math.max(gap, bounds[i]! - bounds[i - 1]!);
+  return gap;
+}
+
+/** The largest gap inside or between the children an inner node summarises (its gap, computed afresh). */
+function summaryGap(starts: readonly number[], ends: readonly number[], gaps: readonly number[]): number {
+  let gap = 0;
   for (let i = 0; i < gaps.length; i++) {
     gap = Math.max(gap, gaps[i]!);
     if (i > 0) gap = Math.max(gap, starts[i]! - ends[i - 1]!);
   }
   return gap;
+}
+
+/*
+ * A node's largest gap is kept up to date without a rescan when it can be: after a change, the
+ * gaps that changed are known; if none that shrank or vanished was the largest, the new largest is
+ * the old one or one of the new values. Otherwise the node is scanned (mas_update_gap does the same
+ * walk up the maple tree).
+ */
+
+/** The new largest gap when one gap went from `before` to `after` (-Infinity: gone), or -1 when a rescan is needed. */
+function adjustGap(largest: number, before: number, after: number): number {
+  if (before === largest && !(after >= before)) return -1;
+  return after > largest ? after : largest;
 }
 
 /**
@@ -148,36 +191,71 @@ function nodeGap(node: RegionNode): number {
 function withChild(node: RegionInner, i: number, child: RegionNode, sizeDelta: number): RegionInner {
   const start = nodeStart(child);
   const end = nodeEnd(child);
-  const gap = nodeGap(child);
-  return {
-    children: node.children.with(i, child),
-    starts: node.starts[i] === start ? node.starts : node.starts.with(i, start),
-    ends: node.ends[i] === end ? node.ends : node.ends.with(i, end),
-    counts: sizeDelta === 0 ? node.counts : addFrom(node.counts, i, sizeDelta),
-    gaps: node.gaps[i] === gap ? node.gaps : node.gaps.with(i, gap),
-  };
+  const gap = child.gap;
+  const starts = node.starts[i] === start ? node.starts : node.starts.with(i, start);
+  const ends = node.ends[i] === end ? node.ends : node.ends.with(i, end);
+  const gaps = node.gaps[i] === gap ? node.gaps : node.gaps.with(i, gap);
+  // The gaps that may have changed: inside child i, and between it and its neighbours.
+  let largest = adjustGap(node.gap, node.gaps[i]!, gap);
+  if (largest >= 0 && i > 0) largest = adjustGap(largest, node.starts[i]! - node.ends[i - 1]!, start - node.ends[i - 1]!);
+  if (largest >= 0 && i + 1 < node.starts.length) largest = adjustGap(largest, node.starts[i + 1]! - node.ends[i]!, node.starts[i + 1]! - end);
+  if (largest < 0) largest = summaryGap(starts, ends, gaps);
+  const counts = sizeDelta === 0 ? node.counts : addFrom(node.counts, i, sizeDelta);
+  return inner(node.children.with(i, child), starts, ends, counts, gaps, largest);
+}
+
+/** A leaf's largest gap after `region` went in at `j` (`bounds` are the new bounds). */
+function leafGapAfterInsert(old: RegionLeaf, j: number, region: Region, bounds: readonly number[]): number {
+  const b = old.bounds;
+  const n = b.length >> 1;
+  if (n === 0) return 0;
+  if (j === 0) return Math.max(old.gap, b[0]! - region.end); // a gap appears above the new first region
+  if (j === n) return Math.max(old.gap, region.start - b[2 * n - 1]!); // and below a new last one
+  // The gap the region went into became two smaller ones.
+  return b[2 * j]! - b[2 * j - 1]! < old.gap ? old.gap : boundsGap(bounds);
+}
+
+/** A leaf's largest gap after its region `j` went (`bounds` are the new bounds). */
+function leafGapAfterRemove(old: RegionLeaf, j: number, bounds: readonly number[]): number {
+  const b = old.bounds;
+  const n = b.length >> 1;
+  if (n <= 2) return boundsGap(bounds);
+  if (j === 0) return adjustOrScan(old.gap, b[2]! - b[1]!, -Infinity, bounds);
+  if (j === n - 1) return adjustOrScan(old.gap, b[2 * j]! - b[2 * j - 1]!, -Infinity, bounds);
+  // The gaps below and above it became one, larger than either.
+  return Math.max(old.gap, b[2 * j + 2]! - b[2 * j - 1]!);
+}
+
+/** A leaf's largest gap after its region `j` got new bounds (`bounds` are the new bounds). */
+function leafGapAfterReplace(old: RegionLeaf, j: number, bounds: readonly number[]): number {
+  const b = old.bounds;
+  const n = b.length >> 1;
+  let largest = old.gap;
+  if (j > 0) largest = adjustGap(largest, b[2 * j]! - b[2 * j - 1]!, bounds[2 * j]! - bounds[2 * j - 1]!);
+  if (largest >= 0 && j + 1 < n) largest = adjustGap(largest, b[2 * j + 2]! - b[2 * j + 1]!, bounds[2 * j + 2]! - bounds[2 * j + 1]!);
+  return largest >= 0 ? largest : boundsGap(bounds);
+}
+
+function adjustOrScan(largest: number, before: number, after: number, bounds: readonly number[]): number {
+  const adjusted = adjustGap(largest, before, after);
+  return adjusted >= 0 ? adjusted : boundsGap(bounds);
 }
 
 /** `node` with `remove` children from `at` on replaced by `parts` (splits, merges and removals). */
 function spliceInner(node: RegionInner, at: number, remove: number, parts: readonly RegionNode[]): RegionInner {
-  return {
-    children: node.children.toSpliced(at, remove, ...parts),
-    starts: node.starts.toSpliced(at, remove, ...parts.map(nodeStart)),
-    ends: node.ends.toSpliced(at, remove, ...parts.map(nodeEnd)),
-    counts: spliceCounts(node.counts, at, remove, parts),
-    gaps: node.gaps.toSpliced(at, remove, ...parts.map(nodeGap)),
-  };
+  const starts = node.starts.toSpliced(at, remove, ...parts.map(nodeStart));
+  const ends = node.ends.toSpliced(at, remove, ...parts.map(nodeEnd));
+  const gaps = node.gaps.toSpliced(at, remove, ...parts.map(nodeGap));
+  return inner(node.children.toSpliced(at, remove, ...parts), starts, ends, spliceCounts(node.counts, at, remove, parts), gaps, summaryGap(starts, ends, gaps));
 }
 
 /** Children `from` to `to` (exclusive) of `node`, with their summaries, as a node of their own. */
 function sliceInner(node: RegionInner, from: number, to: number): RegionInner {
-  return {
-    children: node.children.slice(from, to),
-    starts: node.starts.slice(from, to),
-    ends: node.ends.slice(from, to),
-    counts: from === 0 ? node.counts.slice(0, to) : addFrom(node.counts.slice(from, to), 0, -node.counts[from - 1]!),
-    gaps: node.gaps.slice(from, to),
-  };
+  const starts = node.starts.slice(from, to);
+  const ends = node.ends.slice(from, to);
+  const gaps = node.gaps.slice(from, to);
+  const counts = from === 0 ? node.counts.slice(0, to) : addFrom(node.counts.slice(from, to), 0, -node.counts[from - 1]!);
+  return inner(node.children.slice(from, to), starts, ends, counts, gaps, summaryGap(starts, ends, gaps));
 }
 
 /** `counts` with `delta` added from index `from` on (a copy). */
@@ -426,12 +504,11 @@ function insertInto(node: RegionNode, rank: number, region: Region): RegionNode[
   if (isLeaf(node)) {
     const regions = node.regions.toSpliced(rank, 0, region);
     const bounds = node.bounds.toSpliced(2 * rank, 0, region.start, region.end);
-    if (regions.length <= TREE_FANOUT) return [{ regions, bounds }];
+    if (regions.length <= TREE_FANOUT) return [leaf(regions, bounds, leafGapAfterInsert(node, rank, region, bounds))];
     const cut = splitPoint(regions.length, rank);
-    return [
-      { regions: regions.slice(0, cut), bounds: bounds.slice(0, 2 * cut) },
-      { regions: regions.slice(cut), bounds: bounds.slice(2 * cut) },
-    ];
+    const low = bounds.slice(0, 2 * cut);
+    const high = bounds.slice(2 * cut);
+    return [leaf(regions.slice(0, cut), low, boundsGap(low)), leaf(regions.slice(cut), high, boundsGap(high))];
   }
   // The child to insert into: the first whose running total reaches `rank` (so an insert between
   // two children goes at the end of the lower one), or the last.
@@ -461,7 +538,10 @@ export function treeRemoveAt(tree: RegionTree, rank: number): RegionTree {
 }
 
 function removeFrom(node: RegionNode, rank: number): RegionNode {
-  if (isLeaf(node)) return { regions: node.regions.toSpliced(rank, 1), bounds: node.bounds.toSpliced(2 * rank, 2) };
+  if (isLeaf(node)) {
+    const bounds = node.bounds.toSpliced(2 * rank, 2);
+    return leaf(node.regions.toSpliced(rank, 1), bounds, leafGapAfterRemove(node, rank, bounds));
+  }
   const i = childAt(node.counts, rank);
   const r = i > 0 ? rank - node.counts[i - 1]! : rank;
   const child = removeFrom(node.children[i]!, r);
@@ -484,16 +564,16 @@ function isSmall(node: RegionNode): boolean {
 }
 
 function concatNodes(a: RegionNode, b: RegionNode): RegionNode {
-  if (isLeaf(a) && isLeaf(b)) return { regions: a.regions.concat(b.regions), bounds: a.bounds.concat(b.bounds) };
+  if (isLeaf(a) && isLeaf(b)) {
+    const bounds = a.bounds.concat(b.bounds);
+    return leaf(a.regions.concat(b.regions), bounds, boundsGap(bounds));
+  }
   const x = a as RegionInner;
   const y = b as RegionInner;
-  return {
-    children: x.children.concat(y.children),
-    starts: x.starts.concat(y.starts),
-    ends: x.ends.concat(y.ends),
-    counts: x.counts.concat(addFrom(y.counts, 0, nodeSize(x))),
-    gaps: x.gaps.concat(y.gaps),
-  };
+  const starts = x.starts.concat(y.starts);
+  const ends = x.ends.concat(y.ends);
+  const gaps = x.gaps.concat(y.gaps);
+  return inner(x.children.concat(y.children), starts, ends, x.counts.concat(addFrom(y.counts, 0, nodeSize(x))), gaps, summaryGap(starts, ends, gaps));
 }
 
 /** The tree with the region of rank `rank` replaced by `region` (same place in the order). */
@@ -503,7 +583,10 @@ export function treeReplaceAt(tree: RegionTree, rank: number, region: Region): R
 }
 
 function replaceIn(node: RegionNode, rank: number, region: Region): RegionNode {
-  if (isLeaf(node)) return { regions: node.regions.with(rank, region), bounds: node.bounds.toSpliced(2 * rank, 2, region.start, region.end) };
+  if (isLeaf(node)) {
+    const bounds = node.bounds.toSpliced(2 * rank, 2, region.start, region.end);
+    return leaf(node.regions.with(rank, region), bounds, leafGapAfterReplace(node, rank, bounds));
+  }
   const i = childAt(node.counts, rank);
   const r = i > 0 ? rank - node.counts[i - 1]! : rank;
   return withChild(node, i, replaceIn(node.children[i]!, r, region), 0);
@@ -518,6 +601,7 @@ export function checkTree(tree: RegionTree): void {
       if (depth !== tree.height) throw new Error(`leaf at depth ${depth} in a tree of height ${tree.height}`);
       if (node.regions.length > TREE_FANOUT) throw new Error(`leaf of ${node.regions.length} regions`);
       if (node.regions.length === 0 && tree.size > 0) throw new Error('empty leaf in a non-empty tree');
+      if (node.gap !== boundsGap(node.bounds)) throw new Error('stale gap in a leaf');
       if (node.bounds.length !== 2 * node.regions.length || node.regions.some((r, i) => node.bounds[2 * i] !== r.start || node.bounds[2 * i + 1] !== r.end)) {
         throw new Error('stale bounds in a leaf');
       }
@@ -534,6 +618,7 @@ export function checkTree(tree: RegionTree): void {
     if (starts.length !== children.length || ends.length !== children.length || counts.length !== children.length || gaps.length !== children.length) {
       throw new Error('summary arrays of the wrong length in an inner node');
     }
+    if (node.gap !== summaryGap(starts, ends, gaps)) throw new Error('stale gap in an inner node');
     let total = 0;
     children.forEach((c, i) => {
       if (nodeStart(c) !== starts[i]) throw new Error('stale start in an inner node');
