@@ -46,6 +46,11 @@ export interface FreeAreaQuery {
  * When the re-check fails the search retries beyond that gap (Linux: `goto retry` with a narrower
  * window, commit 58c5d0d6d522 "mm/mmap: regression fix for unmapped_area{_topdown}"). Each try is
  * O(log n); a retry happens only for a gap shortened by a guard gap or by alignment.
+ *
+ * One known difference, kept because the answers must not change: Linux's retry lowers the window's
+ * top to vm_start_gap(next), so when a guard gap reaches below the region under it (a region placed
+ * inside a stack's guard gap with MAP_FIXED) the gaps further down are cut at the guard gap too;
+ * here each gap is cut only by the guard gap of the region directly above it.
  */
 
 /** The highest free range of `length` bytes within [low, high) (unmapped_area_topdown), or -1. */
