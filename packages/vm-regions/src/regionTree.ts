@@ -1,14 +1,18 @@
 /**
  * The region index: a persistent B+ tree of regions sorted by address (Linux keeps a maple tree,
- * lib/maple_tree.c). Leaves hold up to TREE_FANOUT regions and, side by side in one array of numbers,
- * their bounds (as a maple node keeps its pivots apart from its slots), so a search inside a leaf
- * reads one array and touches no region. Inner nodes hold, per child, the start of its first region,
- * the end of its last, its region count and the largest free gap between two of its consecutive
- * regions. So lookups by address and by rank are O(log n) and allocate nothing,
- * and so is the search for the highest or lowest gap of a given length (the maple tree keeps the
- * same per-slot gap for mas_empty_area / mas_empty_area_rev). Updates copy only the path from the
- * root to the changed leaf (structural sharing), so every version stays valid: the tree can live
- * in immer state as plain arrays and objects.
+ * lib/maple_tree.c).
+ *
+ * - A leaf holds up to TREE_FANOUT regions and, side by side in one array of numbers, their bounds
+ *   (as a maple node keeps its pivots apart from its slots): a search inside a leaf reads that one
+ *   array and touches no region object.
+ * - An inner node holds, per child, the start of its first region, the end of its last, the running
+ *   count of regions up to it and the largest gap inside it (a maple_arange_64 node's gap array).
+ * - Every node also knows its own largest gap (ma_max_gap), kept without a rescan when it can be.
+ *
+ * So lookups by address and by rank are O(log n) and allocate nothing, and so is the search for
+ * the highest or lowest gap of a given length (mas_empty_area_rev / mas_empty_area). Updates copy
+ * only the path from the root to the changed leaf (structural sharing), so every version stays
+ * valid: the tree lives in immer state as plain arrays and objects.
  *
  * Gaps are numbered by the rank of the region above them: gap r is the free range between region
  * r - 1 (or address 0) and region r (or no end at all when r = size). A node's largest gap counts
