@@ -186,6 +186,45 @@ describe('a recording', () => {
     expect(replayRecording(recording, [probeV2]).render('probe').text).toBe(old.render('probe').text);
   });
 
+  it('calls a stored payload an upcaster cannot read a damaged recording, naming the event or input', () => {
+    const file = join(dir, 'old-damaged.vmlab');
+    record(file);
+    const strict = (payload: unknown) => {
+      const p = payload as { value?: unknown };
+      if (typeof p.value !== 'number') throw new TypeError('a v1 payload has a numeric value');
+      return { ...p, width: 1 };
+    };
+    const probeV2: AnySubsystem = {
+      ...probeSubsystem,
+      requests: { ...probeSubsystem.requests, 'mmu/access': 2 },
+      events: { ...probeSubsystem.events, 'probe/byte-written': 2 },
+      decide(request, state, ctx) {
+        const decision = probeSubsystem.decide(request, state, ctx);
+        return { ...decision, events: decision.events?.map((e) => (e.type === 'probe/byte-written' ? { ...e, payload: { ...(e.payload as object), width: 1 } } : e)) ?? [] };
+      },
+      upcasters: [
+        { type: 'probe/byte-written', from: 1, upcast: strict },
+        { type: 'mmu/access', from: 1, upcast: strict },
+      ],
+    };
+    expect(verifyRecording(readRecording(file), [probeV2]).ok).toBe(true);
+    const db = new Database(file);
+    db.prepare("UPDATE events SET payload = '{}' WHERE seq = 5").run();
+    db.close();
+    expect(() => verifyRecording(readRecording(file), [probeV2])).toThrow(
+      new RecordingError(`${file} is a damaged recording: event 5 (probe/byte-written v1) cannot be brought up to this build's version: a v1 payload has a numeric value`),
+    );
+    const inputs = join(dir, 'old-damaged-input.vmlab');
+    const machine = createMachine({ subsystems: SUBSYSTEMS });
+    const writer = RecordingWriter.create(inputs, machine);
+    machine.dispatch({ type: 'kernel/spawn', payload: { name: 'shell', personality: 'posix' } });
+    machine.dispatch({ type: 'mmu/access', payload: { pid: 1, address: 1, kind: 'read', size: 1 } });
+    writer.close();
+    expect(() => replayRecording(readRecording(inputs), [probeV2])).toThrow(
+      new RecordingError(`${inputs} is a damaged recording: input 1 (mmu/access v1) cannot be brought up to this build's version: a v1 payload has a numeric value`),
+    );
+  });
+
   it('refuses files that are not recordings with one-line errors', () => {
     const text = join(dir, 'text.vmlab');
     writeFileSync(text, 'hello\n');

@@ -78,8 +78,14 @@ export function checkRecordingSchema(recording: Recording, subsystems: readonly 
  * themselves do not throw: they roll the input back, as when it was recorded.
  */
 export function reexecute(path: string, machine: Machine, plan: UpcastPlan, input: InputEnvelope): ReturnType<Machine['dispatch']> {
+  let payload: unknown;
   try {
-    return machine.dispatch({ type: input.type, payload: upcastPayload(plan, input.type, input.payload) });
+    payload = upcastPayload(plan, input.type, input.payload);
+  } catch (error) {
+    throw damaged(path, `input ${input.seq} (${input.type} v${input.v}) cannot be brought up to this build's version: ${messageOf(error)}`);
+  }
+  try {
+    return machine.dispatch({ type: input.type, payload });
   } catch (error) {
     throw damaged(path, `input ${input.seq} (${input.type}) cannot be re-executed: ${messageOf(error)}`);
   }
@@ -179,7 +185,7 @@ export function verifyRecording(recording: Recording, subsystems: readonly AnySu
       if (recorded !== replayed) return report({ input: seq, reason: `the reply to input ${seq} differs: recorded ${recorded}, replayed ${replayed}` }, seq + 1);
     }
     if (log.events) {
-      const mismatch = compareEvents(log.events, events, outcome.events, plan, seq, fingerprint);
+      const mismatch = compareEvents(path, log.events, events, outcome.events, plan, seq, fingerprint);
       events += outcome.events.length;
       if (mismatch) return report(mismatch, seq + 1);
     }
@@ -214,7 +220,7 @@ export function verifyRecording(recording: Recording, subsystems: readonly AnySu
   return report(undefined, total);
 }
 
-function compareEvents(logged: readonly EventEnvelope[], cursor: number, replayed: readonly EventEnvelope[], plan: UpcastPlan, seq: number, fingerprint: SchemaFingerprint): Divergence | undefined {
+function compareEvents(path: string, logged: readonly EventEnvelope[], cursor: number, replayed: readonly EventEnvelope[], plan: UpcastPlan, seq: number, fingerprint: SchemaFingerprint): Divergence | undefined {
   let end = cursor;
   while (end < logged.length && logged[end]!.input === seq) end++;
   const count = Math.max(end - cursor, replayed.length);
@@ -229,7 +235,12 @@ function compareEvents(logged: readonly EventEnvelope[], cursor: number, replaye
     if (expected.v !== fingerprint[expected.type]) {
       return { input: seq, event: eventSeq, reason: `event ${eventSeq} is stored as ${expected.type} v${expected.v}, but the recording's schema has ${expected.type} v${fingerprint[expected.type]}` };
     }
-    const payload = upcastPayload(plan, expected.type, expected.payload);
+    let payload: unknown;
+    try {
+      payload = upcastPayload(plan, expected.type, expected.payload);
+    } catch (error) {
+      throw damaged(path, `event ${eventSeq} (${expected.type} v${expected.v}) cannot be brought up to this build's version: ${messageOf(error)}`);
+    }
     if (expected.seq !== eventSeq || expected.type !== actual.type || hashState(payload) !== hashState(actual.payload) || expected.cause.join('.') !== actual.cause.join('.')) {
       return {
         input: seq,
