@@ -62,6 +62,7 @@ function buildProgram(context: CommandContext, setExit: (code: number) => void):
     .option('--addr <address>', 'only messages about this address (decimal or 0x hex): an address field equal to it or a range holding it')
     .option('--from <seq>', 'the first input to list')
     .option('--to <seq>', 'the last input to list')
+    .option('--requests', 'list the requests servers made of each other while executing each input too (after the input, before its events)')
     .option('--why <seq>', 'show the chain of causes of event SEQ: its requests back to its input')
     .option('--json', 'print one JSON document: { file, inputs, events, entries } (see the README); with --why, { event, requests, input }')
     .action((file: string, options: Record<string, string | boolean | undefined>) => setExit(logCommand(file, options, context)));

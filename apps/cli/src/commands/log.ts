@@ -28,6 +28,8 @@ export interface LogOptions {
   readonly from?: string;
   /** The last input (inclusive). */
   readonly to?: string;
+  /** List the requests servers made of each other too. */
+  readonly requests?: boolean;
   /** Walk from this event back to its input instead of listing. */
   readonly why?: string;
   /** Print one JSON document. */
@@ -43,6 +45,17 @@ interface InputEntry {
   readonly payload: unknown;
   readonly reply?: unknown;
   readonly error?: InputError;
+}
+
+/** One listed request (made by a server while executing its input). */
+interface RequestEntry {
+  readonly kind: 'request';
+  readonly input: number;
+  readonly id: number;
+  readonly parent: number;
+  readonly type: string;
+  readonly server: string;
+  readonly payload: unknown;
 }
 
 /** One listed event. */
@@ -127,6 +140,8 @@ function list(recording: RecordingFile, options: LogOptions, context: CommandCon
   // --proc or --addr every input of the range is read; otherwise only inputs of the selected types.
   const inputs = recording.inputs(from, end, pid === undefined && address === undefined ? filter : {});
   const events = recording.events(from, end, filter);
+  const requests = options.requests ? recording.requestsIn(from, end, filter) : undefined;
+  let nextRequest = requests?.next();
 
   const out = output(recording, options, context, c);
   let next = inputs.next();
@@ -148,7 +163,23 @@ function list(recording: RecordingFile, options: LogOptions, context: CommandCon
       });
     }
   };
+  // An input's requests come after it and before its events (they are not interleaved in the file).
+  const takeRequestsUpTo = (seq: number): void => {
+    for (; nextRequest && !nextRequest.done && nextRequest.value.input <= seq; nextRequest = requests!.next()) {
+      const r = nextRequest.value;
+      while (!next.done && next.value.input.seq <= r.input) {
+        take(next.value);
+        next = inputs.next();
+      }
+      const proc = current?.seq === r.input ? current.proc : pid === undefined;
+      const addr = current?.seq === r.input ? current.addr : address === undefined;
+      if ((proc || hasPid(r.payload)) && (addr || mentionsAddress(r.payload, address!)) && (!typeOk || typeOk(r.type))) {
+        out.entry({ kind: 'request', input: r.input, id: r.id, parent: r.parent, type: r.type, server: r.server, payload: r.payload });
+      }
+    }
+  };
   for (const e of events) {
+    takeRequestsUpTo(e.input);
     while (!next.done && next.value.input.seq <= e.input) {
       take(next.value);
       next = inputs.next();
@@ -157,13 +188,14 @@ function list(recording: RecordingFile, options: LogOptions, context: CommandCon
     const addr = current?.seq === e.input ? current.addr : address === undefined;
     if ((proc || hasPid(e.payload)) && (addr || mentionsAddress(e.payload, address!)) && (!typeOk || typeOk(e.type))) out.entry(eventEntry(e));
   }
+  takeRequestsUpTo(Number.MAX_SAFE_INTEGER);
   for (; !next.done; next = inputs.next()) take(next.value);
   out.end();
   return EXIT.ok;
 }
 
 /** Writes entries as they come: text lines (a thousand at a time), or one JSON document. */
-function output(recording: RecordingFile, options: LogOptions, context: CommandContext, c: ReturnType<typeof colorsFor>): { entry(entry: InputEntry | EventEntry): void; end(): void } {
+function output(recording: RecordingFile, options: LogOptions, context: CommandContext, c: ReturnType<typeof colorsFor>): { entry(entry: InputEntry | RequestEntry | EventEntry): void; end(): void } {
   const { io } = context;
   let entries = 0;
   const lines: string[] = [];
@@ -182,6 +214,10 @@ function output(recording: RecordingFile, options: LogOptions, context: CommandC
         lastInputShown = entry.seq;
         const result = entry.error ? c.red(`✗ ${entry.error.code ?? entry.error.name}: ${entry.error.message}`) : entry.reply === undefined ? '' : `→ ${compact(entry.reply)}`;
         write(`${c.bold(`input ${entry.seq}`)}  ${c.cyan(entry.type)} ${compact(entry.payload)}${result === '' ? '' : ` ${result}`}\n`);
+      } else if (entry.kind === 'request') {
+        const where = entry.input === lastInputShown ? '  ' : '';
+        const context = entry.input === lastInputShown ? '' : ` (input ${entry.input})`;
+        write(`${where}request ${entry.id}${context}  ${c.cyan(entry.type)} ${compact(entry.payload)}  (served by ${entry.server}; asked by request ${entry.parent})\n`);
       } else {
         const where = entry.input === lastInputShown ? '  ' : '';
         const context = entry.input === lastInputShown ? '' : ` (input ${entry.input})`;

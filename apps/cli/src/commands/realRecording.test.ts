@@ -59,6 +59,25 @@ describe('a recording of the quick start', () => {
     expect(nested).toBeGreaterThan(0);
   });
 
+  it('log --requests lists the stored requests after their input and before its events, as the run made them', () => {
+    const machine = replayRecording(readRecording(file), ALL_SUBSYSTEMS);
+    const listed = JSON.parse(cli('log', file, '--requests', '--json').out) as { entries: { kind: string; input?: number; seq?: number; id?: number }[] };
+    const expected: unknown[] = [];
+    const events = machine.timeline.events();
+    for (let seq = 0; seq < machine.position; seq++) {
+      expected.push(['input', seq]);
+      for (const r of machine.timeline.requestsOf(seq)) if (r.id !== 0) expected.push(['request', seq, r.id, r.type, r.server, r.parent]);
+      for (const e of events) if (e.input === seq) expected.push(['event', e.seq]);
+    }
+    const entries = listed.entries as { kind: string; input?: number; seq?: number; id?: number; type?: string; server?: string; parent?: number }[];
+    expect(entries.map((e) => (e.kind === 'input' ? ['input', e.seq] : e.kind === 'request' ? ['request', e.input, e.id, e.type, e.server, e.parent] : ['event', e.seq]))).toEqual(expected);
+    expect(expected.filter((e) => (e as unknown[])[0] === 'request').length).toBeGreaterThan(5);
+    // Filters apply to requests as to the rest.
+    const pages = JSON.parse(cli('log', file, '--requests', '--type', 'phys/alloc-pages', '--json').out) as { entries: { kind: string; type: string }[] };
+    expect(new Set(pages.entries.map((e) => `${e.kind} ${e.type}`))).toEqual(new Set(['input phys/alloc-pages', 'request phys/alloc-pages']));
+    expect(cli('log', file, '--requests', '--from', '3', '--to', '3').out).toMatch(/^ {2}request 1 {2}phys\/alloc-pages \{"gfp":\d+,"order":0,"owner":"slab"\} {2}\(served by phys; asked by request 0\)$/m);
+  });
+
   it('a configuration no subsystem accepts is a damaged recording: one line, exit 2', () => {
     const profile = copy('profile.vmlab', `UPDATE meta SET value = '{"profile":"nosuch"}' WHERE key = 'config'`);
     const ram = copy('ram.vmlab', `UPDATE meta SET value = json_set(value, '$.ram', -5) WHERE key = 'config'`);

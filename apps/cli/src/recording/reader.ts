@@ -46,6 +46,12 @@ export interface StoredInput {
   readonly error?: InputError;
 }
 
+/** A stored request, with the input it was made for. */
+export interface StoredRequest extends RequestRecord {
+  /** The sequence number of the input whose execution made it. */
+  readonly input: number;
+}
+
 /** Which rows a range read returns. */
 export interface RowFilter {
   /** Only rows of these types (all when absent). */
@@ -323,6 +329,31 @@ export class RecordingFile {
   }
 
   /**
+   * The requests servers made while executing inputs `fromInput` … `toInput` (request 0 of each,
+   * the input itself, is not stored), by input and id — the primary key's order.
+   */
+  *requestsIn(fromInput: number, toInput: number, filter: RowFilter = {}): Generator<StoredRequest> {
+    if (fromInput > toInput) return;
+    const types = filter.types;
+    const typeSql = types === undefined ? '' : ` AND type IN (${types.map(() => '?').join(', ')})`;
+    const query = this.db.prepare(
+      `SELECT input, id, parent, type, server, payload FROM requests WHERE (input > ? OR (input = ? AND id > ?)) AND input <= ?${typeSql} ORDER BY input, id LIMIT ${CHUNK}`,
+    );
+    let input = fromInput;
+    let id = -1;
+    for (;;) {
+      const rows = this.guard(() => query.all(input, input, id, toInput, ...(types ?? [])) as ({ input: number } & Omit<RequestRecord, 'payload'> & { payload: string })[]);
+      for (const r of rows) {
+        this.checkType('request', r.input, r.type, r.id);
+        yield { input: r.input, id: r.id, parent: r.parent, type: r.type, server: r.server, payload: this.guard(() => parseJson(r.payload, `request ${r.id} of input ${r.input}`)) };
+      }
+      if (rows.length < CHUNK) return;
+      input = rows[rows.length - 1]!.input;
+      id = rows[rows.length - 1]!.id;
+    }
+  }
+
+  /**
    * The events of these types, in order, whatever their inputs (the `events_by_type` index of a
    * complete recording makes this quick).
    */
@@ -371,8 +402,9 @@ export class RecordingFile {
     return lo;
   }
 
-  private checkType(kind: 'input' | 'event', seq: number, type: string): void {
-    if (this.fingerprint[type] === undefined) throw this.damage(unknownType(kind, seq, type));
+  private checkType(kind: 'input' | 'event' | 'request', seq: number, type: string, id?: number): void {
+    if (this.fingerprint[type] !== undefined) return;
+    throw this.damage(kind === 'request' ? `request ${id} of input ${seq} has type ${type}, which the recording's schema (schema_types) does not list` : unknownType(kind, seq, type));
   }
 
   /** A RecordingError saying the file is damaged. */
