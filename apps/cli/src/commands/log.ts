@@ -1,7 +1,7 @@
 /**
- * `vmlab log FILE [--type GLOB] [--proc P] [--addr ADDR] [--from SEQ] [--to SEQ] [--why SEQ] [--json]`:
+ * `vmlab log FILE [--type GLOB] [--proc P] [--addr ADDR] [--from SEQ] [--to SEQ] [--requests] [--why SEQ] [--json]`:
  * lists what a recording holds — its stored inputs (rows and compressed blocks) with their replies
- * or errors, and its events — filtered, without re-executing anything: only the rows of the range
+ * or errors, its events, and with `--requests` the requests servers made — filtered, without re-executing anything: only the rows of the range
  * are read (SQL on sequence numbers and types; a block is decoded only when it overlaps the
  * range). `--why` walks from one stored event back to its input through the stored `events.cause`
  * and `requests` rows.
