@@ -8,7 +8,7 @@ import { createMachine, exportLog, type AnySubsystem, type Machine } from '@vmla
 import { probeSubsystem } from '../testing/probeSubsystem.js';
 import { RecordingError } from './errors.js';
 import { readRecording } from './reader.js';
-import { replayRecording, verifyRecording } from './replay.js';
+import { replayRecording, sameJson, verifyRecording } from './replay.js';
 import { RecordingWriter } from './writer.js';
 import { rmSync } from 'node:fs';
 
@@ -223,6 +223,18 @@ describe('a recording', () => {
     expect(() => replayRecording(readRecording(inputs), [probeV2])).toThrow(
       new RecordingError(`${inputs} is a damaged recording: input 1 (mmu/access v1) cannot be brought up to this build's version: a v1 payload has a numeric value`),
     );
+  });
+
+  it('compares a stored reply with a replayed one as its JSON text would', () => {
+    const same = (value: unknown) => sameJson(JSON.parse(JSON.stringify(value)) as unknown, value);
+    for (const value of [null, 0, -1.5, 'x', true, [], {}, { pfn: 7 }, { a: [1, { b: null }], c: 'd' }, [1, undefined, NaN], { a: undefined, b: 1 }, { n: Infinity }]) expect(same(value), JSON.stringify(value)).toBe(true);
+    expect(sameJson({ pfn: 7 }, { pfn: 512 })).toBe(false);
+    expect(sameJson({ pfn: 7 }, { pfn: 7, order: 0 })).toBe(false);
+    expect(sameJson({ pfn: 7, order: 0 }, { pfn: 7 })).toBe(false);
+    expect(sameJson([1, 2], [1, 2, 3])).toBe(false);
+    expect(sameJson({ a: 1 }, [1])).toBe(false);
+    expect(sameJson('1', 1)).toBe(false);
+    expect(sameJson({ b: 2, a: 1 }, { a: 1, b: 2 })).toBe(true);
   });
 
   it('refuses files that are not recordings with one-line errors', () => {

@@ -179,10 +179,9 @@ export function verifyRecording(recording: Recording, subsystems: readonly AnySu
       const reason = outcome.error ? `it failed on replay (${outcome.error.message}) but succeeded when recorded` : `it succeeded on replay but failed when recorded (${failed.get(seq)!.message})`;
       return report({ input: seq, reason }, seq + 1);
     }
-    if (!outcome.error && recording.replies.has(seq)) {
-      const recorded = JSON.stringify(recording.replies.get(seq));
-      const replayed = JSON.stringify(outcome.reply) ?? 'nothing';
-      if (recorded !== replayed) return report({ input: seq, reason: `the reply to input ${seq} differs: recorded ${recorded}, replayed ${replayed}` }, seq + 1);
+    if (!outcome.error && recording.replies.has(seq) && !sameJson(recording.replies.get(seq), outcome.reply)) {
+      const reason = `the reply to input ${seq} differs: recorded ${JSON.stringify(recording.replies.get(seq))}, replayed ${JSON.stringify(outcome.reply) ?? 'nothing'}`;
+      return report({ input: seq, reason }, seq + 1);
     }
     if (log.events) {
       const mismatch = compareEvents(path, log.events, events, outcome.events, plan, seq, fingerprint);
@@ -218,6 +217,35 @@ export function verifyRecording(recording: Recording, subsystems: readonly AnySu
     );
   }
   return report(undefined, total);
+}
+
+/**
+ * True when `value`, stored as JSON, would read back as `stored` (what the recorder wrote is
+ * `JSON.stringify(value)`): a walk that allocates nothing for plain data, JSON text for the rest.
+ */
+export function sameJson(stored: unknown, value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return stored === value;
+  if (typeof value === 'number') return Number.isFinite(value) ? stored === value : stored === null;
+  if (typeof value !== 'object') return JSON.stringify(value) === JSON.stringify(stored);
+  if (Array.isArray(value)) {
+    if (!Array.isArray(stored) || stored.length !== value.length) return false;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol' ? stored[i] !== null : !sameJson(stored[i], item)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value) === JSON.stringify(stored);
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return false;
+  let keys = 0;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    keys++;
+    if (!Object.hasOwn(stored, key) || !sameJson((stored as Record<string, unknown>)[key], item)) return false;
+  }
+  return keys === Object.keys(stored).length;
 }
 
 function compareEvents(path: string, logged: readonly EventEnvelope[], cursor: number, replayed: readonly EventEnvelope[], plan: UpcastPlan, seq: number, fingerprint: SchemaFingerprint): Divergence | undefined {
