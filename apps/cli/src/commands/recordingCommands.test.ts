@@ -192,6 +192,10 @@ describe('reading what the recording holds, and only what a command needs', () =
         for (let to = from; to < 27; to++) {
           expect([...recording.inputs(from, to)].map((s) => s.input)).toEqual(whole.log.inputs.slice(from, to + 1));
           expect([...recording.events(from, to)]).toEqual(whole.log.events!.filter((e) => e.input >= from && e.input <= to));
+          for (const types of [['mmu/access'], ['kernel/spawn', 'probe/draw']]) {
+            expect([...recording.inputs(from, to, { types })].map((s) => s.input)).toEqual(whole.log.inputs.slice(from, to + 1).filter((i) => types.includes(i.type)));
+          }
+          expect([...recording.events(from, to, { types: ['probe/drawn'] })]).toEqual(whole.log.events!.filter((e) => e.input >= from && e.input <= to && e.type === 'probe/drawn'));
         }
       }
       expect([...recording.inputs(0, 24, { types: ['mmu/access'] })].map((s) => s.input.seq)).toEqual([...Array.from({ length: 20 }, (_, i) => i + 1), 22]);
