@@ -161,16 +161,25 @@ function nodeGap(node: RegionNode): number {
 /** The largest gap between consecutive bounds pairs (a leaf's gap, computed afresh). */
 function boundsGap(bounds: readonly number[]): number {
   let gap = 0;
-  for (let i = 2; i < bounds.length; i += 2) gap = Math.max(gap, bounds[i]! - bounds[i - 1]!);
+  for (let i = 2; i < bounds.length; i += 2) {
+    const g = bounds[i]! - bounds[i - 1]!;
+    if (g > gap) gap = g;
+  }
   return gap;
 }
 
 /** The largest gap inside or between the children an inner node summarises (its gap, computed afresh). */
 function summaryGap(starts: readonly number[], ends: readonly number[], gaps: readonly number[]): number {
-  let gap = 0;
-  for (let i = 0; i < gaps.length; i++) {
-    gap = Math.max(gap, gaps[i]!);
-    if (i > 0) gap = Math.max(gap, starts[i]! - ends[i - 1]!);
+  const n = gaps.length;
+  if (n === 0) return 0;
+  let gap = gaps[0]!;
+  let below = ends[0]!;
+  for (let i = 1; i < n; i++) {
+    const inside = gaps[i]!;
+    if (inside > gap) gap = inside;
+    const between = starts[i]! - below;
+    if (between > gap) gap = between;
+    below = ends[i]!;
   }
   return gap;
 }
@@ -196,16 +205,23 @@ function withChild(node: RegionInner, i: number, child: RegionNode, sizeDelta: n
   const start = nodeStart(child);
   const end = nodeEnd(child);
   const gap = child.gap;
-  const starts = node.starts[i] === start ? node.starts : node.starts.with(i, start);
-  const ends = node.ends[i] === end ? node.ends : node.ends.with(i, end);
-  const gaps = node.gaps[i] === gap ? node.gaps : node.gaps.with(i, gap);
+  const starts = node.starts[i] === start ? node.starts : copyWith(node.starts, i, start);
+  const ends = node.ends[i] === end ? node.ends : copyWith(node.ends, i, end);
+  const gaps = node.gaps[i] === gap ? node.gaps : copyWith(node.gaps, i, gap);
   // The gaps that may have changed: inside child i, and between it and its neighbours.
   let largest = adjustGap(node.gap, node.gaps[i]!, gap);
   if (largest >= 0 && i > 0) largest = adjustGap(largest, node.starts[i]! - node.ends[i - 1]!, start - node.ends[i - 1]!);
   if (largest >= 0 && i + 1 < node.starts.length) largest = adjustGap(largest, node.starts[i + 1]! - node.ends[i]!, node.starts[i + 1]! - end);
   if (largest < 0) largest = summaryGap(starts, ends, gaps);
   const counts = sizeDelta === 0 ? node.counts : addFrom(node.counts, i, sizeDelta);
-  return inner(node.children.with(i, child), starts, ends, counts, gaps, largest);
+  return inner(copyWith(node.children, i, child), starts, ends, counts, gaps, largest);
+}
+
+/** `array.with(i, value)`, by a slice (which V8 copies faster than `with`). */
+function copyWith<T>(array: readonly T[], i: number, value: T): T[] {
+  const out = array.slice();
+  out[i] = value;
+  return out;
 }
 
 /** A leaf's largest gap after `region` went in at `j` (`bounds` are the new bounds). */
@@ -317,6 +333,47 @@ function childAbove(ends: readonly number[], address: number): number {
   return lo;
 }
 
+/*
+ * The finger: the leaf the last lookup or update reached, the tree it belongs to and the rank of
+ * its first region (the maple tree keeps the same in its ma_state between calls). An operation
+ * looks up a region, then its neighbours, then edits next to it, and each new tree starts from the
+ * leaf its update just copied, so most lookups of an mmap or munmap end inside the finger's leaf
+ * and need no descent. Trees never change, so a finger for the same tree object is always right;
+ * it holds on to one tree at most. Setting it allocates nothing.
+ */
+let fingerTree: RegionTree | undefined;
+let fingerLeaf: RegionLeaf = { regions: [], bounds: [], gap: 0 };
+let fingerBase = 0;
+
+/** The leaf an update just made, and the rank inside it of the region it touched (unset when the leaf was split, merged or dropped). */
+let touchedLeaf: RegionLeaf | undefined;
+let touchedAt = 0;
+
+/** The tree an update made from `rank`'s leaf: the finger moves to the new leaf when that survived. */
+function updated(tree: RegionTree, rank: number): RegionTree {
+  if (touchedLeaf !== undefined && touchedLeaf.regions.length > 0) setFinger(tree, touchedLeaf, rank - touchedAt);
+  touchedLeaf = undefined;
+  return tree;
+}
+
+function setFinger(tree: RegionTree, leaf: RegionLeaf, base: number): void {
+  fingerTree = tree;
+  fingerLeaf = leaf;
+  fingerBase = base;
+}
+
+/**
+ * The rank of the first region whose end is above `address` when the finger answers it (the
+ * address lies at or above the end of the finger leaf's first region and below the end of its
+ * last, so the answer is inside the leaf and comes after its first region), else -1.
+ */
+function fingerRankAbove(tree: RegionTree, address: number): number {
+  if (tree !== fingerTree) return -1;
+  const bounds = fingerLeaf.bounds;
+  if (!(address >= bounds[1]! && address < bounds[bounds.length - 1]!)) return -1;
+  return fingerBase + leafRankAbove(bounds, address);
+}
+
 /** The leaf holding the first region whose end is above `address`, or undefined when none does. */
 function leafAbove(tree: RegionTree, address: number): RegionLeaf | undefined {
   let node = tree.root;
@@ -334,6 +391,8 @@ function leafAbove(tree: RegionTree, address: number): RegionLeaf | undefined {
  * containing `address`, or else the next one above it); `tree.size` when there is none.
  */
 export function treeRankAbove(tree: RegionTree, address: number): number {
+  const near = fingerRankAbove(tree, address);
+  if (near >= 0) return near;
   let node = tree.root;
   let rank = 0;
   for (let level = tree.height; level > 1; level--) {
@@ -343,13 +402,14 @@ export function treeRankAbove(tree: RegionTree, address: number): number {
     if (i > 0) rank += inner.counts[i - 1]!;
     node = inner.children[i]!;
   }
-  return rank + leafRankAbove((node as RegionLeaf).bounds, address);
+  const leaf = node as RegionLeaf;
+  if (leaf.regions.length > 0) setFinger(tree, leaf, rank);
+  return rank + leafRankAbove(leaf.bounds, address);
 }
 
 /** The first region whose end is above `address` (Linux find_vma), or undefined. Allocates nothing. */
 export function treeFindAbove(tree: RegionTree, address: number): Region | undefined {
-  const leaf = leafAbove(tree, address);
-  return leaf === undefined ? undefined : leaf.regions[leafRankAbove(leaf.bounds, address)];
+  return treeAt(tree, treeRankAbove(tree, address));
 }
 
 /** The region containing `address`, or undefined (Linux vma_lookup). Allocates nothing and reads no region. */
@@ -363,6 +423,10 @@ export function treeLookup(tree: RegionTree, address: number): Region | undefine
 /** The region of rank `rank` (0-based, in address order), or undefined. */
 export function treeAt(tree: RegionTree, rank: number): Region | undefined {
   if (rank < 0 || rank >= tree.size) return undefined;
+  if (tree === fingerTree) {
+    const j = rank - fingerBase;
+    if (j >= 0 && j < fingerLeaf.regions.length) return fingerLeaf.regions[j];
+  }
   let node = tree.root;
   let r = rank;
   for (let level = tree.height; level > 1; level--) {
@@ -371,7 +435,9 @@ export function treeAt(tree: RegionTree, rank: number): Region | undefined {
     if (i > 0) r -= inner.counts[i - 1]!;
     node = inner.children[i]!;
   }
-  return (node as RegionLeaf).regions[r];
+  const leaf = node as RegionLeaf;
+  setFinger(tree, leaf, rank - r);
+  return leaf.regions[r];
 }
 
 /** Every region in address order (a new array). */
@@ -412,8 +478,12 @@ export function treeHighestGap(tree: RegionTree, low: number, high: number, leng
   const root = tree.root;
   if (tree.size === 0) return high - Math.max(0, low) >= length ? 0 : -1;
   if (high - Math.max(nodeEnd(root), low) >= length) return tree.size;
+  touchedLeaf = undefined;
   const found = highestIn(root, 0, low, high, length);
-  if (found >= 0) return found;
+  if (found >= 0) {
+    updated(tree, found);
+    return found;
+  }
   return Math.min(nodeStart(root), high) - Math.max(0, low) >= length ? 0 : -1;
 }
 
@@ -423,7 +493,13 @@ function highestIn(node: RegionNode, base: number, low: number, high: number, le
     for (let j = (bounds.length >> 1) - 1; j >= 1; j--) {
       const top = bounds[2 * j]!;
       if (top <= low) return -1;
-      if (Math.min(top, high) - Math.max(bounds[2 * j - 1]!, low) >= length) return base + j;
+      const bottom = bounds[2 * j - 1]!;
+      // The whole gap first: its part inside [low, high) is no longer.
+      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) {
+        touchedLeaf = node;
+        touchedAt = j;
+        return base + j;
+      }
     }
     return -1;
   }
@@ -435,7 +511,8 @@ function highestIn(node: RegionNode, base: number, low: number, high: number, le
       // The gap between child i and child i + 1: its rank is that of child i + 1's first region.
       const top = starts[i + 1]!;
       if (top <= low) return -1;
-      if (Math.min(top, high) - Math.max(ends[i]!, low) >= length) return rankEnd;
+      const bottom = ends[i]!;
+      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) return rankEnd;
     }
     if (gaps[i]! >= length && Math.min(ends[i]!, high) - Math.max(starts[i]!, low) >= length) {
       const found = highestIn(children[i]!, childBase, low, high, length);
@@ -454,8 +531,12 @@ export function treeLowestGap(tree: RegionTree, low: number, high: number, lengt
   const root = tree.root;
   if (tree.size === 0) return high - Math.max(0, low) >= length ? 0 : -1;
   if (Math.min(nodeStart(root), high) - Math.max(0, low) >= length) return 0;
+  touchedLeaf = undefined;
   const found = lowestIn(root, 0, low, high, length);
-  if (found >= 0) return found;
+  if (found >= 0) {
+    updated(tree, found);
+    return found;
+  }
   return high - Math.max(nodeEnd(root), low) >= length ? tree.size : -1;
 }
 
@@ -465,7 +546,12 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
     for (let j = 1; 2 * j < bounds.length; j++) {
       const bottom = bounds[2 * j - 1]!;
       if (bottom >= high) return -1;
-      if (Math.min(bounds[2 * j]!, high) - Math.max(bottom, low) >= length) return base + j;
+      const top = bounds[2 * j]!;
+      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) {
+        touchedLeaf = node;
+        touchedAt = j;
+        return base + j;
+      }
     }
     return -1;
   }
@@ -479,7 +565,8 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
     if (i + 1 < children.length) {
       const bottom = ends[i]!;
       if (bottom >= high) return -1;
-      if (Math.min(starts[i + 1]!, high) - Math.max(bottom, low) >= length) return rank;
+      const top = starts[i + 1]!;
+      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) return rank;
     }
   }
   return -1;
@@ -488,9 +575,10 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
 /** The tree with `region` inserted at rank `rank` (the caller keeps the order). */
 export function treeInsertAt(tree: RegionTree, rank: number, region: Region): RegionTree {
   if (rank < 0 || rank > tree.size) throw new RangeError(`rank ${rank} outside a tree of ${tree.size}`);
+  touchedLeaf = undefined;
   const parts = insertInto(tree.root, rank, region);
-  if (parts.length === 1) return treeOf(parts[0]!, tree.height, tree.size + 1);
-  return treeOf(innerOf(parts), tree.height + 1, tree.size + 1);
+  if (parts.length === 1) return updated(treeOf(parts[0]!, tree.height, tree.size + 1), rank);
+  return updated(treeOf(innerOf(parts), tree.height + 1, tree.size + 1), rank);
 }
 
 /**
@@ -508,7 +596,12 @@ function insertInto(node: RegionNode, rank: number, region: Region): RegionNode[
   if (isLeaf(node)) {
     const regions = node.regions.toSpliced(rank, 0, region);
     const bounds = node.bounds.toSpliced(2 * rank, 0, region.start, region.end);
-    if (regions.length <= TREE_FANOUT) return [leaf(regions, bounds, leafGapAfterInsert(node, rank, region, bounds))];
+    if (regions.length <= TREE_FANOUT) {
+      touchedLeaf = leaf(regions, bounds, leafGapAfterInsert(node, rank, region, bounds));
+      touchedAt = rank;
+      return [touchedLeaf];
+    }
+    touchedLeaf = undefined;
     const cut = splitPoint(regions.length, rank);
     const low = bounds.slice(0, 2 * cut);
     const high = bounds.slice(2 * cut);
@@ -531,28 +624,38 @@ function insertInto(node: RegionNode, rank: number, region: Region): RegionNode[
 /** The tree with the region of rank `rank` removed. */
 export function treeRemoveAt(tree: RegionTree, rank: number): RegionTree {
   if (rank < 0 || rank >= tree.size) throw new RangeError(`rank ${rank} outside a tree of ${tree.size}`);
+  touchedLeaf = undefined;
   let root = removeFrom(tree.root, rank);
   let height = tree.height;
   while (!isLeaf(root) && root.children.length === 1) {
     root = root.children[0]!;
     height--;
   }
-  if (!isLeaf(root) && root.children.length === 0) return emptyTree();
-  return treeOf(root, height, tree.size - 1);
+  if (!isLeaf(root) && root.children.length === 0) {
+    touchedLeaf = undefined;
+    return emptyTree();
+  }
+  return updated(treeOf(root, height, tree.size - 1), rank);
 }
 
 function removeFrom(node: RegionNode, rank: number): RegionNode {
   if (isLeaf(node)) {
     const bounds = node.bounds.toSpliced(2 * rank, 2);
-    return leaf(node.regions.toSpliced(rank, 1), bounds, leafGapAfterRemove(node, rank, bounds));
+    touchedLeaf = leaf(node.regions.toSpliced(rank, 1), bounds, leafGapAfterRemove(node, rank, bounds));
+    touchedAt = rank;
+    return touchedLeaf;
   }
   const i = childAt(node.counts, rank);
   const r = i > 0 ? rank - node.counts[i - 1]! : rank;
   const child = removeFrom(node.children[i]!, r);
-  if (fanoutOf(child) === 0) return spliceInner(node, i, 1, []);
+  if (fanoutOf(child) === 0) {
+    touchedLeaf = undefined;
+    return spliceInner(node, i, 1, []);
+  }
   // Rebalance: merge an underfull child with a neighbour when both fit in one node.
   const j = i + 1 < node.children.length ? i + 1 : i - 1;
   if (j >= 0 && isSmall(child) && fanoutOf(node.children[j]!) + fanoutOf(child) <= TREE_FANOUT) {
+    if (isLeaf(child)) touchedLeaf = undefined;
     const merged = j > i ? concatNodes(child, node.children[j]!) : concatNodes(node.children[j]!, child);
     return spliceInner(node, Math.min(i, j), 2, [merged]);
   }
@@ -583,13 +686,16 @@ function concatNodes(a: RegionNode, b: RegionNode): RegionNode {
 /** The tree with the region of rank `rank` replaced by `region` (same place in the order). */
 export function treeReplaceAt(tree: RegionTree, rank: number, region: Region): RegionTree {
   if (rank < 0 || rank >= tree.size) throw new RangeError(`rank ${rank} outside a tree of ${tree.size}`);
-  return treeOf(replaceIn(tree.root, rank, region), tree.height, tree.size);
+  touchedLeaf = undefined;
+  return updated(treeOf(replaceIn(tree.root, rank, region), tree.height, tree.size), rank);
 }
 
 function replaceIn(node: RegionNode, rank: number, region: Region): RegionNode {
   if (isLeaf(node)) {
     const bounds = node.bounds.toSpliced(2 * rank, 2, region.start, region.end);
-    return leaf(node.regions.with(rank, region), bounds, leafGapAfterReplace(node, rank, bounds));
+    touchedLeaf = leaf(node.regions.with(rank, region), bounds, leafGapAfterReplace(node, rank, bounds));
+    touchedAt = rank;
+    return touchedLeaf;
   }
   const i = childAt(node.counts, rank);
   const r = i > 0 ? rank - node.counts[i - 1]! : rank;
