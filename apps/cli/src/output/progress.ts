@@ -1,10 +1,11 @@
 /**
  * A progress bar on stderr for long runs: only on a terminal, and only once the run has taken
- * more than a second (so quick runs print nothing). One line, redrawn in place (carriage return,
- * erase to the end of the line) and erased when the run ends; text the run prints meanwhile on
- * the same terminal goes through `around`, which erases the bar first and redraws it below.
+ * more than a second (so quick runs print nothing), drawn by cli-progress and erased when the run
+ * ends; text the run prints meanwhile on the same terminal goes through `around`, which erases
+ * the bar first and draws it again below.
  * The wall clock here times the user's wait; it never reaches the simulation or the recording.
  */
+import cliProgress from 'cli-progress';
 import { sameTerminal, type TextOutput } from './io.js';
 
 /** Reports progress of a run of `total` steps. */
@@ -35,70 +36,69 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
-/** Carriage return and erase the whole line. */
-const ERASE_LINE = '\r\u001b[2K';
-
-/** A progress reporter for `stream` (does nothing unless it is a terminal). */
+/**
+ * A progress reporter for `stream` (does nothing unless it is a terminal), drawn by cli-progress.
+ * cli-progress saves the cursor when a bar starts and restores it when the bar stops, so text
+ * written to the same terminal while a bar is up would be overdrawn when it stops: `around` stops
+ * (erases) the bar before such text and starts a new one below it.
+ */
 export function createProgress(stream: TextOutput, label: string, options: ProgressOptions = {}): Progress {
   const now = options.now ?? (() => performance.now());
   const unit = options.unit ?? 'steps';
   if (stream.isTTY !== true) return { update: () => undefined, stop: () => undefined, around: (out) => out };
   const started = now();
-  let shown = false;
+  let bar: cliProgress.SingleBar | undefined;
   let lastDraw = 0;
   let done = 0;
   let total = 0;
-  const draw = (time: number): void => {
-    stream.write(`\r${formatBar(label, done, total, unit, time - started, stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80)}\u001b[K`);
-    shown = true;
+  const start = (time: number): void => {
+    bar = new cliProgress.SingleBar(
+      {
+        stream: stream as NodeJS.WritableStream,
+        format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
+        hideCursor: true,
+        clearOnComplete: true,
+        // The run never yields to the event loop: every redraw comes from `update`.
+        fps: 10,
+        synchronousUpdate: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, done);
     lastDraw = time;
+  };
+  const stop = (): void => {
+    bar?.stop();
+    bar = undefined;
   };
   return {
     update(d, t) {
       done = d;
       total = t;
       const time = now();
-      if (!shown) {
-        if (time - started < PROGRESS_DELAY_MS || done >= total) return;
-      } else if (time - lastDraw < REDRAW_MS && done < total) return;
-      draw(time);
+      if (!bar) {
+        if (time - started >= PROGRESS_DELAY_MS && done < total) start(time);
+        return;
+      }
+      if (time - lastDraw < REDRAW_MS && done < total) return;
+      lastDraw = time;
+      bar.setTotal(total);
+      bar.update(done);
     },
-    stop() {
-      if (shown) stream.write(ERASE_LINE);
-      shown = false;
-    },
+    stop,
     around(out) {
       if (!sameTerminal(out, stream)) return out;
       return {
         isTTY: out.isTTY,
         ...(out.columns === undefined ? {} : { columns: out.columns }),
         write(text: string) {
-          if (!shown) return out.write(text);
-          stream.write(ERASE_LINE);
+          if (!bar) return out.write(text);
+          stop();
           const result = out.write(text);
-          draw(now());
+          start(now());
           return result;
         },
       };
     },
   };
-}
-
-/** `label [████░░░░] 40% | 400/1000 steps | 3s left`, cut to the terminal's width. */
-export function formatBar(label: string, done: number, total: number, unit: string, elapsedMs: number, columns: number): string {
-  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
-  const width = 40;
-  const filled = Math.round(fraction * width);
-  const left = done > 0 ? (elapsedMs / done) * (total - done) : NaN;
-  const line = `${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% | ${done}/${total} ${unit} | ${formatDuration(left)} left`;
-  // One character short of the width: a full line would wrap on some terminals.
-  return line.length < columns ? line : line.slice(0, Math.max(0, columns - 1));
-}
-
-function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
