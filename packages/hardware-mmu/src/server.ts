@@ -112,4 +112,5 @@ export const mmuSubsystem = defineSubsystem<MmuState>({
   calls: MMU_CALLS,
   views: [pagetableView, tlbView],
   constants: PTE_CONSTANTS,
+  configFields: [{ name: 'pageTableFormat', kind: 'any', summary: "the page-table format: a built-in format's name (i386, x86-64, alpha, tiny) or a format object, instead of the profile's" }],
 });

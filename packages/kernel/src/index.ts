@@ -20,7 +20,7 @@ export type { EmittedEvent, EventEnvelope, InputEnvelope, InputMessage, Json, Re
 export { SeededRandom, seedRandom } from './random.js';
 export type { RandomState } from './random.js';
 export { Registry } from './registry.js';
-export type { RegisteredCall, RegisteredView } from './registry.js';
+export type { RegisteredCall, RegisteredConfigField, RegisteredView } from './registry.js';
 export { exportLog, replayLog, verifyReplay } from './replay.js';
 export type { Divergence, LoggedCheckpoint, ReplayOptions, ReplayReport, RunLog } from './replay.js';
 export { formatFingerprint, planUpcasts, upcastPayload } from './schema.js';
@@ -36,6 +36,8 @@ export type {
   CallSpec,
   CallValue,
   Caller,
+  ConfigFieldKind,
+  ConfigFieldSpec,
   DecideContext,
   Decision,
   MachineConfig,

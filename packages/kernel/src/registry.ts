@@ -1,10 +1,10 @@
 /**
  * The registry of what a machine offers to scenarios and tools: calls (by name and caller),
- * views and constants, collected from its subsystems. The scenario runner, the CLI and the
+ * views, constants and the machine-configuration fields subsystems read, collected from its subsystems. The scenario runner, the CLI and the
  * debugger consult only this, so a new subsystem adds calls and views without touching them.
  */
 import { KernelError } from './errors.js';
-import type { AnySubsystem, CallSpec, Subsystem, ViewSpec } from './subsystem.js';
+import type { AnySubsystem, CallSpec, ConfigFieldSpec, Subsystem, ViewSpec } from './subsystem.js';
 
 /** A call together with the subsystem that declared it. */
 export interface RegisteredCall extends CallSpec {
@@ -18,18 +18,26 @@ export interface RegisteredView extends ViewSpec {
   readonly subsystem: string;
 }
 
-/** Calls, views and constants of a set of subsystems. */
+/** A machine-configuration field together with the subsystems that read it. */
+export interface RegisteredConfigField extends ConfigFieldSpec {
+  /** The ids of the subsystems that read the field. */
+  readonly subsystems: readonly string[];
+}
+
+/** Calls, views, constants and configuration fields of a set of subsystems. */
 export class Registry {
   private readonly callsByName = new Map<string, RegisteredCall[]>();
   private readonly viewsByName = new Map<string, RegisteredView>();
   private readonly constantsByName = new Map<string, { value: number; subsystem: string }>();
+  private readonly configFieldsByName = new Map<string, RegisteredConfigField>();
 
-  /** Collects the declarations of `subsystems`; throws on a duplicate call, view or constant. */
+  /** Collects the declarations of `subsystems`; throws on a duplicate call, view or constant, or a configuration field two subsystems read differently. */
   constructor(subsystems: readonly AnySubsystem[]) {
     for (const subsystem of subsystems as readonly Subsystem[]) {
       for (const call of subsystem.calls ?? []) this.addCall({ ...call, subsystem: subsystem.id });
       for (const view of subsystem.views ?? []) this.addView({ ...(view as ViewSpec), subsystem: subsystem.id });
       for (const [name, value] of Object.entries(subsystem.constants ?? {})) this.addConstant(name, value, subsystem.id);
+      for (const field of subsystem.configFields ?? []) this.addConfigField({ ...field, subsystems: [subsystem.id] });
     }
   }
 
@@ -75,6 +83,29 @@ export class Registry {
   /** Names of all constants, sorted. */
   constantNames(): string[] {
     return [...this.constantsByName.keys()].sort();
+  }
+
+  /** The machine-configuration field `name` some subsystem reads, or undefined. */
+  configField(name: string): RegisteredConfigField | undefined {
+    return this.configFieldsByName.get(name);
+  }
+
+  /** Names of the configuration fields the subsystems read, sorted. */
+  configFieldNames(): string[] {
+    return [...this.configFieldsByName.keys()].sort();
+  }
+
+  private addConfigField(field: RegisteredConfigField): void {
+    const clash = this.configFieldsByName.get(field.name);
+    if (!clash) {
+      this.configFieldsByName.set(field.name, field);
+      return;
+    }
+    // Several subsystems may read one field (profile-like settings), if they read it the same way.
+    if (clash.kind !== field.kind) {
+      throw new KernelError('DUPLICATE_CONFIG_FIELD', `configuration field ${field.name} is a ${clash.kind} for ${clash.subsystems.join(', ')} but a ${field.kind} for ${field.subsystems.join(', ')}`);
+    }
+    this.configFieldsByName.set(field.name, { ...clash, subsystems: [...clash.subsystems, ...field.subsystems] });
   }
 
   private addCall(call: RegisteredCall): void {

@@ -149,6 +149,23 @@ export interface ViewSpec<S = unknown> {
   render(ctx: ViewContext<S>): ViewOutput;
 }
 
+/** How a machine-configuration field is written: a size (`8MiB` or bytes), a whole number, true/false, or any JSON value. */
+export type ConfigFieldKind = 'size' | 'count' | 'boolean' | 'any';
+
+/**
+ * A machine-configuration field a subsystem reads in `initialState(config)` beyond the ones every
+ * machine has (profile, ram, swap, tlb, policy, seed): declared so that scenarios can refuse a
+ * field nobody reads instead of ignoring it.
+ */
+export interface ConfigFieldSpec {
+  /** The field's name in the machine object (`stackLimit`, `phys`). */
+  readonly name: string;
+  /** How its value is written. */
+  readonly kind: ConfigFieldKind;
+  /** One line saying what it sets (with the Linux or hardware name it stands for). */
+  readonly summary: string;
+}
+
 /** A server on the bus: the decider, and what it offers to scenarios and tools. */
 export interface Subsystem<S = unknown, C extends MachineConfig = MachineConfig> {
   /** Its id, which is also the key of its slice in the root state (`phys`, `mmu`, `regions`). */
@@ -169,6 +186,8 @@ export interface Subsystem<S = unknown, C extends MachineConfig = MachineConfig>
   readonly views?: readonly ViewSpec<S>[];
   /** Named constants it defines for scenarios (`PROT_READ`, `GFP_KERNEL`). */
   readonly constants?: Readonly<Record<string, number>>;
+  /** Machine-configuration fields it reads beyond every machine's own. */
+  readonly configFields?: readonly ConfigFieldSpec[];
   /** Steps that bring older recorded payloads of its types up to the current versions. */
   readonly upcasters?: readonly Upcaster[];
 }

@@ -27,6 +27,7 @@ export const physSubsystem = defineSubsystem<PhysState, PhysConfig>({
   evolve: evolvePhys,
   calls: PHYS_CALLS,
   constants: PHYS_CONSTANTS,
+  configFields: [{ name: 'phys', kind: 'any', summary: 'the allocator: { maxOrder (MAX_ORDER), minFreeKbytes (vm.min_free_kbytes), reservedLowBytes, reservations }' }],
   views: [
     {
       name: 'buddyinfo',

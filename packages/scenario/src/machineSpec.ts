@@ -23,25 +23,6 @@ export const DEFAULT_PROFILE = 'linux-x86_64';
 /** The fields of a machine object that the spec defines. */
 export const MACHINE_FIELDS = ['profile', 'ram', 'swap', 'tlb', 'policy', 'seed'] as const;
 
-/** How a component's own machine field is read: a size (`8MiB` or bytes), a whole number, true/false, or any YAML value. */
-export type ComponentFieldKind = 'size' | 'count' | 'boolean' | 'any';
-
-/**
- * The machine fields beyond the spec's that a component subsystem reads from the configuration
- * (`initialState(config)`, docs/conventions.md), with how each is read and who reads it. Any other
- * field is refused: a field nobody reads would be silently ignored. Subsystems do not declare
- * their fields to the registry, so this list is kept by hand; `machineSpec.test.ts` checks it
- * against the components' sources.
- */
-export const COMPONENT_MACHINE_FIELDS: Readonly<Record<string, { readonly kind: ComponentFieldKind; readonly readBy: string }>> = {
-  pageTableFormat: { kind: 'any', readBy: 'hardware-mmu (a built-in format name or a format object)' },
-  phys: { kind: 'any', readBy: 'phys-allocator ({ maxOrder, minFreeKbytes, reservedLowBytes, reservations })' },
-  legacyVaLayout: { kind: 'boolean', readBy: 'vm-regions (the bottom-up mmap layout)' },
-  stackLimit: { kind: 'size', readBy: 'vm-regions (RLIMIT_STACK)' },
-  mmapMinAddr: { kind: 'size', readBy: 'vm-regions (vm.mmap_min_addr)' },
-  maxMapCount: { kind: 'count', readBy: 'vm-regions (vm.max_map_count)' },
-};
-
 /**
  * The page-replacement policies a machine may name. No component reads `policy` yet (the pager
  * that will is not written), so these are the policies the spec and DESIGN.md name: FIFO, LRU,

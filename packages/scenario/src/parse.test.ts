@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_SUBSYSTEMS } from './fixtures/toySubsystem.js';
 import { loadScenarioFileFor, parseScenarioFor } from './parse.js';
+import { ALL_SUBSYSTEMS } from './subsystems.js';
 import { ScenarioError } from './scenarioError.js';
 import { POLICIES } from './machineSpec.js';
 import { createMachineFor, machineConfigOf } from './scenarioMachine.js';
@@ -133,16 +134,22 @@ describe('machine fields of the subsystems', () => {
     const scenario = parseScenarioFor(
       'machine: { profile: tiny, pageTableFormat: i386, phys: { maxOrder: 5 }, stackLimit: 8MiB, maxMapCount: 100, legacyVaLayout: true }\nsteps: []\n',
       'm.yaml',
-      TEST_SUBSYSTEMS,
+      ALL_SUBSYSTEMS,
     );
     expect(machineConfigOf(scenario)).toEqual({ profile: 'tiny', pageTableFormat: 'i386', phys: { maxOrder: 5 }, stackLimit: 8 * 1024 * 1024, maxMapCount: 100, legacyVaLayout: true });
   });
 
+  it('are the fields the subsystems of the machine declare (configFields): another machine refuses them', () => {
+    expect(messageOf(() => parseScenarioFor('machine: { pageTableFormat: i386 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(
+      'm.yaml:1:12: unknown machine field pageTableFormat: expected profile, ram, swap, tlb, policy, seed or a field a component reads (legacyVaLayout, stackLimit, toyCount, toyOptions)',
+    );
+  });
+
   it('are refused when no component reads them, with a suggestion when close', () => {
-    const fields = 'profile, ram, swap, tlb, policy, seed or a field a component reads (pageTableFormat, phys, legacyVaLayout, stackLimit, mmapMinAddr, maxMapCount)';
-    expect(messageOf(() => parseScenarioFor('machine: { sed: 3 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field sed: expected ${fields}; did you mean seed?`);
-    expect(messageOf(() => parseScenarioFor('machine: { maxOrder: 5 }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field maxOrder: expected ${fields}`);
-    expect(messageOf(() => parseScenarioFor('machine: { stackLimt: 8MiB }\nsteps: []\n', 'm.yaml', TEST_SUBSYSTEMS))).toBe(
+    const fields = 'profile, ram, swap, tlb, policy, seed or a field a component reads (addrLimit3gb, ia32Emulation, legacyVaLayout, maxMapCount, mmapMinAddr, pageTableFormat, phys, stackLimit)';
+    expect(messageOf(() => parseScenarioFor('machine: { sed: 3 }\nsteps: []\n', 'm.yaml', ALL_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field sed: expected ${fields}; did you mean seed?`);
+    expect(messageOf(() => parseScenarioFor('machine: { maxOrder: 5 }\nsteps: []\n', 'm.yaml', ALL_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field maxOrder: expected ${fields}`);
+    expect(messageOf(() => parseScenarioFor('machine: { stackLimt: 8MiB }\nsteps: []\n', 'm.yaml', ALL_SUBSYSTEMS))).toBe(
       `m.yaml:1:12: unknown machine field stackLimt: expected ${fields}; did you mean stackLimit?`,
     );
   });

@@ -23,8 +23,9 @@ export interface ParseOptions {
 
 /** Parses scenario text and validates it against `subsystems`; throws a ScenarioError naming file:line:column. */
 export function parseScenarioFor(text: string, file: string, subsystems: readonly AnySubsystem[]): Scenario {
-  const scenario = readScenario(readYamlSource(text, file));
-  validateScenario(scenario, schemaOf(subsystems));
+  const schema = schemaOf(subsystems);
+  const scenario = readScenario(readYamlSource(text, file), schema.machineFields);
+  validateScenario(scenario, schema);
   return scenario;
 }
 

@@ -5,7 +5,8 @@
  */
 import { isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileSpec, MachineSpec, ProcessSpec, Scenario, Step } from './ast.js';
-import { COMPONENT_MACHINE_FIELDS, DEFAULT_PROFILE, MACHINE_FIELDS, POLICIES, PROFILES, TLB_FIELDS, TLB_REPLACEMENTS, profileMachine, readSize, type ComponentFieldKind } from './machineSpec.js';
+import type { ConfigFieldKind } from '@vmlab/kernel';
+import { DEFAULT_PROFILE, MACHINE_FIELDS, POLICIES, PROFILES, TLB_FIELDS, TLB_REPLACEMENTS, profileMachine, readSize } from './machineSpec.js';
 import { ScenarioError, type SourcePosition } from './scenarioError.js';
 import { PERSONALITIES, parseProcessAction, parseStepKey, parseStringStep } from './stepParser.js';
 import { parseTemplate } from './substitute.js';
@@ -15,13 +16,22 @@ import { isStringScalar, nodePosition, scalarLocator, type YamlSource } from './
 /** The top-level sections of a scenario. */
 export const SECTIONS = ['machine', 'files', 'processes', 'steps'] as const;
 
-/** Reads the scenario tree from a parsed YAML source (shape only, no registry). */
-export function readScenario(source: YamlSource): Scenario {
-  return new ScenarioReader(source).read();
+/**
+ * The machine fields the subsystems read beyond the spec's (the registry's configuration fields),
+ * with how each is written: any other field is refused, since nobody would read it.
+ */
+export type ComponentMachineFields = ReadonlyMap<string, ConfigFieldKind>;
+
+/** Reads the scenario tree from a parsed YAML source (shape only; of the registry, only the machine fields components read). */
+export function readScenario(source: YamlSource, componentFields: ComponentMachineFields = new Map()): Scenario {
+  return new ScenarioReader(source, componentFields).read();
 }
 
 class ScenarioReader {
-  constructor(private readonly source: YamlSource) {}
+  constructor(
+    private readonly source: YamlSource,
+    private readonly componentFields: ComponentMachineFields,
+  ) {}
 
   read(): Scenario {
     const root = this.source.document.contents;
@@ -88,23 +98,21 @@ class ScenarioReader {
           overrides[field] = this.wholeNumber(value, 'seed');
           break;
         default: {
-          const component = Object.hasOwn(COMPONENT_MACHINE_FIELDS, field) ? COMPONENT_MACHINE_FIELDS[field] : undefined;
-          if (component === undefined) {
-            const known = [...MACHINE_FIELDS, ...Object.keys(COMPONENT_MACHINE_FIELDS)];
-            throw this.error(
-              pair.key,
-              `unknown machine field ${field}: expected ${MACHINE_FIELDS.join(', ')} or a field a component reads (${Object.keys(COMPONENT_MACHINE_FIELDS).join(', ')})`,
-              didYouMean(field, known),
-            );
+          const kind = this.componentFields.get(field);
+          if (kind === undefined) {
+            const components = [...this.componentFields.keys()].sort();
+            const known = [...MACHINE_FIELDS, ...components];
+            const expected = components.length > 0 ? `${MACHINE_FIELDS.join(', ')} or a field a component reads (${components.join(', ')})` : MACHINE_FIELDS.join(', ');
+            throw this.error(pair.key, `unknown machine field ${field}: expected ${expected}`, didYouMean(field, known));
           }
-          overrides[field] = this.componentField(value, field, component.kind);
+          overrides[field] = this.componentField(value, field, kind);
         }
       }
     }
     return { profile, overrides, at };
   }
 
-  private componentField(node: YamlNode | null, field: string, kind: ComponentFieldKind): unknown {
+  private componentField(node: YamlNode | null, field: string, kind: ConfigFieldKind): unknown {
     switch (kind) {
       case 'size':
         return this.size(node, field);

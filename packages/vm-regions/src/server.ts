@@ -35,7 +35,7 @@ import {
 } from './protocol.js';
 import { treeFindAbove, treeToArray } from './regionTree.js';
 import { expandStack, setupStack } from './stack.js';
-import { initialRegionsState, type RegionsConfig, type RegionsState } from './state.js';
+import { REGIONS_CONFIG_FIELDS, initialRegionsState, type RegionsConfig, type RegionsState } from './state.js';
 import { REGIONS_VIEWS } from './views/index.js';
 
 const EDIT_EVENTS: Readonly<Record<Edit['kind'], string>> = {
@@ -296,5 +296,6 @@ export const regionsSubsystem = defineSubsystem<RegionsState, RegionsConfig>({
   calls: REGIONS_CALLS,
   views: REGIONS_VIEWS,
   constants: REGIONS_CONSTANTS,
+  configFields: REGIONS_CONFIG_FIELDS,
 });
 
