@@ -11,7 +11,7 @@ export { memoryIo, processIo } from './output/io.js';
 export { RecordingWriter } from './recording/writer.js';
 export type { RecordedView, RecordingOptions, ScenarioSource } from './recording/writer.js';
 export { openRecording, readRecording, RecordingFile } from './recording/reader.js';
-export type { Recording, RowFilter, StoredInput } from './recording/reader.js';
+export type { Recording, RowFilter, StoredInput, StoredRequest } from './recording/reader.js';
 export { RecordingError } from './recording/errors.js';
 export { checkRecordingSchema, replayRecording, verifyRecording } from './recording/replay.js';
 export type { ReplayRecordingOptions, VerifyRecordingOptions } from './recording/replay.js';
