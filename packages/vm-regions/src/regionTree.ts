@@ -205,23 +205,16 @@ function withChild(node: RegionInner, i: number, child: RegionNode, sizeDelta: n
   const start = nodeStart(child);
   const end = nodeEnd(child);
   const gap = child.gap;
-  const starts = node.starts[i] === start ? node.starts : copyWith(node.starts, i, start);
-  const ends = node.ends[i] === end ? node.ends : copyWith(node.ends, i, end);
-  const gaps = node.gaps[i] === gap ? node.gaps : copyWith(node.gaps, i, gap);
+  const starts = node.starts[i] === start ? node.starts : node.starts.with(i, start);
+  const ends = node.ends[i] === end ? node.ends : node.ends.with(i, end);
+  const gaps = node.gaps[i] === gap ? node.gaps : node.gaps.with(i, gap);
   // The gaps that may have changed: inside child i, and between it and its neighbours.
   let largest = adjustGap(node.gap, node.gaps[i]!, gap);
   if (largest >= 0 && i > 0) largest = adjustGap(largest, node.starts[i]! - node.ends[i - 1]!, start - node.ends[i - 1]!);
   if (largest >= 0 && i + 1 < node.starts.length) largest = adjustGap(largest, node.starts[i + 1]! - node.ends[i]!, node.starts[i + 1]! - end);
   if (largest < 0) largest = summaryGap(starts, ends, gaps);
   const counts = sizeDelta === 0 ? node.counts : addFrom(node.counts, i, sizeDelta);
-  return inner(copyWith(node.children, i, child), starts, ends, counts, gaps, largest);
-}
-
-/** `array.with(i, value)`, by a slice (which V8 copies faster than `with`). */
-function copyWith<T>(array: readonly T[], i: number, value: T): T[] {
-  const out = array.slice();
-  out[i] = value;
-  return out;
+  return inner(node.children.with(i, child), starts, ends, counts, gaps, largest);
 }
 
 /** A leaf's largest gap after `region` went in at `j` (`bounds` are the new bounds). */
