@@ -497,21 +497,21 @@ function highestIn(node: RegionNode, base: number, low: number, high: number, le
     return -1;
   }
   const { children, starts, ends, counts, gaps } = node;
-  let rankEnd = base + counts[counts.length - 1]!;
-  for (let i = children.length - 1; i >= 0; i--) {
-    const childBase = i > 0 ? base + counts[i - 1]! : base;
-    if (i + 1 < children.length) {
-      // The gap between child i and child i + 1: its rank is that of child i + 1's first region.
-      const top = starts[i + 1]!;
-      if (top <= low) return -1;
-      const bottom = ends[i]!;
-      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) return rankEnd;
-    }
-    if (gaps[i]! >= length && Math.min(ends[i]!, high) - Math.max(starts[i]!, low) >= length) {
-      const found = highestIn(children[i]!, childBase, low, high, length);
+  // From the last child down: the gap above child i (between it and child i + 1, whose first
+  // region's rank is base + counts[i]; `above` is child i + 1's start, already checked to be
+  // above `low`), then the gaps inside child i.
+  const last = children.length - 1;
+  let above = 0;
+  for (let i = last; i >= 0; i--) {
+    const end = ends[i]!;
+    if (i < last && above - end >= length && Math.min(above, high) - Math.max(end, low) >= length) return base + counts[i]!;
+    const start = starts[i]!;
+    if (gaps[i]! >= length && Math.min(end, high) - Math.max(start, low) >= length) {
+      const found = highestIn(children[i]!, i > 0 ? base + counts[i - 1]! : base, low, high, length);
       if (found >= 0) return found;
     }
-    rankEnd = childBase;
+    if (start <= low) return -1;
+    above = start;
   }
   return -1;
 }
