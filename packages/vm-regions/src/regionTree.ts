@@ -313,11 +313,10 @@ function leafRankAbove(bounds: readonly number[], address: number): number {
   return lo;
 }
 
-/** The index of the first child of an inner node whose last end is above `address` (-1 when none). */
-function childAbove(ends: readonly number[], address: number): number {
+/** The index of the first child of an inner node whose last end is above `address`, when the last child's is. */
+function firstEndAbove(ends: readonly number[], address: number): number {
   let lo = 0;
   let hi = ends.length - 1;
-  if (ends[hi]! <= address) return -1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (ends[mid]! > address) hi = mid;
@@ -370,11 +369,14 @@ function fingerRankAbove(tree: RegionTree, address: number): number {
 /** The leaf holding the first region whose end is above `address`, or undefined when none does. */
 function leafAbove(tree: RegionTree, address: number): RegionLeaf | undefined {
   let node = tree.root;
-  for (let level = tree.height; level > 1; level--) {
+  let level = tree.height;
+  if (level === 1) return node as RegionLeaf;
+  // Only the root can lie wholly below `address`: the child chosen at each level ends above it.
+  const ends = (node as RegionInner).ends;
+  if (ends[ends.length - 1]! <= address) return undefined;
+  for (; level > 1; level--) {
     const inner = node as RegionInner;
-    const i = childAbove(inner.ends, address);
-    if (i < 0) return undefined;
-    node = inner.children[i]!;
+    node = inner.children[firstEndAbove(inner.ends, address)]!;
   }
   return node as RegionLeaf;
 }
@@ -388,10 +390,15 @@ export function treeRankAbove(tree: RegionTree, address: number): number {
   if (near >= 0) return near;
   let node = tree.root;
   let rank = 0;
-  for (let level = tree.height; level > 1; level--) {
+  let level = tree.height;
+  if (level > 1) {
+    // Only the root can lie wholly below `address` (as in leafAbove).
+    const ends = (node as RegionInner).ends;
+    if (ends[ends.length - 1]! <= address) return tree.size;
+  }
+  for (; level > 1; level--) {
     const inner = node as RegionInner;
-    const i = childAbove(inner.ends, address);
-    if (i < 0) return tree.size;
+    const i = firstEndAbove(inner.ends, address);
     if (i > 0) rank += inner.counts[i - 1]!;
     node = inner.children[i]!;
   }
