@@ -334,7 +334,7 @@ function firstEndAbove(ends: readonly number[], address: number): number {
  * it holds on to one tree at most. Setting it allocates nothing.
  */
 let fingerTree: RegionTree | undefined;
-let fingerLeaf: RegionLeaf = { regions: [], bounds: [], gap: 0 };
+let fingerLeaf: RegionLeaf = leaf([], [], 0);
 let fingerBase = 0;
 
 /** The leaf an update just made, and the rank inside it of the region it touched (unset when the leaf was split, merged or dropped). */
