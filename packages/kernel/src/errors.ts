@@ -17,6 +17,7 @@ export type KernelErrorCode =
   | 'UNKNOWN_VIEW'
   | 'SCHEMA_MISMATCH'
   | 'REPLAY_DIVERGED'
+  | 'MALFORMED_LOG'
   | 'SEEK_OUT_OF_RANGE'
   | 'FROZEN_ARRAY'
   | 'QUERY_EMITTED_EVENTS'

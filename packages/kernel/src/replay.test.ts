@@ -62,6 +62,48 @@ describe('replay', () => {
     expect(report.divergence?.reason).toMatch(/final state hash/);
   });
 
+  it('compares the replies it is given, and reports progress', () => {
+    const m = createMachine({ subsystems });
+    const replies = new Map<number, unknown>();
+    for (let i = 0; i < 2100; i++) replies.set(i, m.dispatch({ type: 'ledger/deposit', payload: { account: 'a', amount: 1 } }).reply);
+    const log = JSON.parse(JSON.stringify(exportLog(m))) as RunLog;
+    const progress: [number, number][] = [];
+    expect(verifyReplay(log, subsystems, { replies, onProgress: (d, t) => progress.push([d, t]) }).ok).toBe(true);
+    expect(progress).toEqual([[1024, 2100], [2048, 2100], [2100, 2100]]);
+    const altered = new Map(replies).set(7, { balance: -1 });
+    expect(verifyReplay(log, subsystems, { replies: altered }).divergence).toMatchObject({ input: 7, reason: expect.stringMatching(/^the reply to input 7 differs: recorded \{"balance":-1\}, replayed/) });
+  });
+
+  it('a stored version other than the schema one is a divergence at that input', () => {
+    const log = sampleRun();
+    const inputs = log.inputs.map((input) => (input.seq === 5 ? { ...input, v: 9 } : input));
+    expect(verifyReplay({ ...log, inputs }, subsystems).divergence).toMatchObject({ input: 5, reason: expect.stringContaining('is stored as ledger/poke v9, but the schema has ledger/poke v1') });
+  });
+
+  it('a log that no run could have produced is MALFORMED_LOG, naming the input or event', () => {
+    const log = sampleRun();
+    const unknownInput = { ...log, inputs: log.inputs.map((input) => (input.seq === 4 ? { ...input, type: 'foo/bar' } : input)) };
+    const unknownEvent = { ...log, events: log.events!.map((e) => (e.seq === 3 ? { ...e, type: 'foo/baz' } : e)) };
+    // An event's type as an input's: the schema lists it, but no server takes requests of it.
+    const eventType = log.events![0]!.type;
+    const unserved = { ...log, inputs: log.inputs.map((input) => (input.seq === 4 ? { ...input, type: eventType } : input)) };
+    const cases: [RunLog, RegExp][] = [
+      [unknownInput, /^input 4 has type foo\/bar, which the schema does not list$/],
+      [unknownEvent, /^event 3 has type foo\/baz, which the schema does not list$/],
+      [unserved, new RegExp(`^input 4 \\(${eventType}\\) cannot be re-executed: `)],
+    ];
+    for (const [bad, message] of cases) {
+      let thrown: unknown;
+      try {
+        verifyReplay(bad, subsystems);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isKernelError(thrown, 'MALFORMED_LOG'), String(thrown)).toBe(true);
+      expect((thrown as Error).message).toMatch(message);
+    }
+  });
+
   it('rebuilds a machine from a log, with labels, up to any position', () => {
     const log = sampleRun();
     const full = replayLog(log, subsystems);

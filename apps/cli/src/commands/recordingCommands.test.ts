@@ -305,11 +305,11 @@ describe('replay --verify finds every kind of tampering', () => {
   it('a changed version column of an input or an event, naming it (exit 1)', () => {
     expect(cli('replay', copy('v.vmlab', 'UPDATE inputs SET v = 2 WHERE seq = 21'), '--verify')).toMatchObject({
       code: 1,
-      out: 'diverged at input 21: input 21 is stored as kernel/spawn v2, but the recording\'s schema has kernel/spawn v1\n',
+      out: 'diverged at input 21: input 21 is stored as kernel/spawn v2, but the schema has kernel/spawn v1\n',
     });
     expect(cli('replay', copy('ev.vmlab', 'UPDATE events SET v = 5 WHERE seq = 3'), '--verify')).toMatchObject({
       code: 1,
-      out: "diverged at input 3, event 3: event 3 is stored as probe/byte-written v5, but the recording's schema has probe/byte-written v1\n",
+      out: "diverged at input 3, event 3: event 3 is stored as probe/byte-written v5, but the schema has probe/byte-written v1\n",
     });
   });
 });

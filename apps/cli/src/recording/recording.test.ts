@@ -8,7 +8,8 @@ import { createMachine, exportLog, type AnySubsystem, type Machine } from '@vmla
 import { probeSubsystem } from '../testing/probeSubsystem.js';
 import { RecordingError } from './errors.js';
 import { readRecording } from './reader.js';
-import { replayRecording, sameJson, verifyRecording } from './replay.js';
+import { sameJson } from '@vmlab/kernel';
+import { replayRecording, verifyRecording } from './replay.js';
 import { RecordingWriter } from './writer.js';
 import { rmSync } from 'node:fs';
 

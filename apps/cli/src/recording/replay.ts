@@ -10,13 +10,11 @@
  */
 import {
   createMachine,
-  hashState,
   isKernelError,
   planUpcasts,
   upcastPayload,
+  verifyReplay,
   type AnySubsystem,
-  type Divergence,
-  type EventEnvelope,
   type InputEnvelope,
   type Machine,
   type MachineConfig,
@@ -133,149 +131,19 @@ export interface VerifyRecordingOptions {
 }
 
 /**
- * Re-executes a recording and checks, input by input: its stored version against the recording's
- * schema, whether it failed (and with which error), its stored reply, its events, every checkpoint
- * hash and, for a recording that closed cleanly, the final state hash; names the first place that
- * differs. A stored input or event of a type the recording's schema does not list is damage
- * (RecordingError, exit 2), not a difference.
+ * Re-executes a recording and checks it with the kernel's verifyReplay (every input's version,
+ * failure, stored reply and events, every checkpoint hash, the final hash); names the first place
+ * that differs. What the kernel finds malformed (a type the schema does not list, a payload no
+ * upcaster reads, an input no server takes) is damage (RecordingError, exit 2), not a difference.
  */
 export function verifyRecording(recording: Recording, subsystems: readonly AnySubsystem[], options: VerifyRecordingOptions = {}): ReplayReport {
-  const { log, path } = recording;
-  const { machine, plan } = machineFor(sourceOf(recording), subsystems, { logRequests: false });
-  const fingerprint = log.fingerprint;
-  for (const e of log.events ?? []) {
-    if (fingerprint[e.type] === undefined) throw damaged(path, `event ${e.seq} has type ${e.type}, which the recording's schema (schema_types) does not list`);
+  // The stored configuration and schema first, so that their faults are worded as the recording's.
+  machineFor(sourceOf(recording), subsystems);
+  const log = recording.finalHash === undefined ? recording.log : { ...recording.log, head: { position: recording.log.inputs.length, eventSeq: recording.log.events?.length ?? 0, hash: recording.finalHash } };
+  try {
+    return verifyReplay(log, subsystems, { replies: recording.replies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  } catch (error) {
+    if (isKernelError(error, 'MALFORMED_LOG')) throw damaged(recording.path, error.message);
+    throw error;
   }
-  const failed = new Map(log.errors);
-  const checkpointAt = new Map(log.checkpoints.map((c) => [c.position, c]));
-  const total = log.inputs.length;
-  let checkpoints = 0;
-  let events = 0;
-  const report = (divergence: Divergence | undefined, inputs: number): ReplayReport => ({
-    ok: divergence === undefined,
-    inputs,
-    checkpoints,
-    events,
-    ...(divergence ? { divergence } : {}),
-    finalHash: machine.hash(),
-  });
-  const initial = checkpointAt.get(0);
-  if (initial) {
-    checkpoints++;
-    if (initial.hash !== machine.hash()) return report({ input: 0, checkpoint: 0, reason: 'the initial state differs (configuration or initialState changed)' }, 0);
-  }
-  let windowStart = 0;
-  for (let seq = 0; seq < total; seq++) {
-    const input = log.inputs[seq]!;
-    const version = fingerprint[input.type];
-    if (version === undefined) throw damaged(path, `input ${seq} has type ${input.type}, which the recording's schema (schema_types) does not list`);
-    if (input.v !== version) return report({ input: seq, reason: `input ${seq} is stored as ${input.type} v${input.v}, but the recording's schema has ${input.type} v${version}` }, seq);
-    const outcome = reexecute(path, machine, plan, input);
-    const recordedError = failed.get(seq);
-    if (outcome.error && recordedError && (outcome.error.code ?? outcome.error.name) !== (recordedError.code ?? recordedError.name)) {
-      return report({ input: seq, reason: `it failed with ${outcome.error.code ?? outcome.error.name} on replay but with ${recordedError.code ?? recordedError.name} when recorded` }, seq + 1);
-    }
-    if (Boolean(outcome.error) !== failed.has(seq)) {
-      const reason = outcome.error ? `it failed on replay (${outcome.error.message}) but succeeded when recorded` : `it succeeded on replay but failed when recorded (${failed.get(seq)!.message})`;
-      return report({ input: seq, reason }, seq + 1);
-    }
-    if (!outcome.error && recording.replies.has(seq) && !sameJson(recording.replies.get(seq), outcome.reply)) {
-      const reason = `the reply to input ${seq} differs: recorded ${JSON.stringify(recording.replies.get(seq))}, replayed ${JSON.stringify(outcome.reply) ?? 'nothing'}`;
-      return report({ input: seq, reason }, seq + 1);
-    }
-    if (log.events) {
-      const mismatch = compareEvents(path, log.events, events, outcome.events, plan, seq, fingerprint);
-      events += outcome.events.length;
-      if (mismatch) return report(mismatch, seq + 1);
-    }
-    const checkpoint = checkpointAt.get(seq + 1);
-    if (checkpoint) {
-      checkpoints++;
-      const actual = machine.hash();
-      if (actual !== checkpoint.hash) {
-        return report(
-          {
-            input: windowStart,
-            checkpoint: checkpoint.position,
-            reason: `state hash at checkpoint ${checkpoint.position} is ${actual}, recorded ${checkpoint.hash}; the divergence is in inputs ${windowStart}..${seq}`,
-          },
-          seq + 1,
-        );
-      }
-      windowStart = seq + 1;
-    }
-    if (options.onProgress && (seq & 1023) === 1023) options.onProgress(seq + 1, total);
-  }
-  options.onProgress?.(total, total);
-  if (log.events && log.events.length !== machine.timeline.eventCount) {
-    return report({ input: Math.max(0, total - 1), reason: `the log has ${log.events.length} events, replay produced ${machine.timeline.eventCount}` }, total);
-  }
-  if (recording.finalHash !== undefined && machine.hash() !== recording.finalHash) {
-    return report(
-      { input: windowStart, reason: `the final state hash is ${machine.hash()}, recorded ${recording.finalHash}; the divergence is in inputs ${windowStart}..${Math.max(0, total - 1)}, after the last checkpoint` },
-      total,
-    );
-  }
-  return report(undefined, total);
-}
-
-/**
- * True when `value`, stored as JSON, would read back as `stored` (what the recorder wrote is
- * `JSON.stringify(value)`): a walk that allocates nothing for plain data, JSON text for the rest.
- */
-export function sameJson(stored: unknown, value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return stored === value;
-  if (typeof value === 'number') return Number.isFinite(value) ? stored === value : stored === null;
-  if (typeof value !== 'object') return JSON.stringify(value) === JSON.stringify(stored);
-  if (Array.isArray(value)) {
-    if (!Array.isArray(stored) || stored.length !== value.length) return false;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol' ? stored[i] !== null : !sameJson(stored[i], item)) return false;
-    }
-    return true;
-  }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if ((proto !== Object.prototype && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value) === JSON.stringify(stored);
-  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return false;
-  let keys = 0;
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    keys++;
-    if (!Object.hasOwn(stored, key) || !sameJson((stored as Record<string, unknown>)[key], item)) return false;
-  }
-  return keys === Object.keys(stored).length;
-}
-
-function compareEvents(path: string, logged: readonly EventEnvelope[], cursor: number, replayed: readonly EventEnvelope[], plan: UpcastPlan, seq: number, fingerprint: SchemaFingerprint): Divergence | undefined {
-  let end = cursor;
-  while (end < logged.length && logged[end]!.input === seq) end++;
-  const count = Math.max(end - cursor, replayed.length);
-  for (let i = 0; i < count; i++) {
-    const expected = logged[cursor + i];
-    const actual = replayed[i];
-    const eventSeq = cursor + i;
-    if (!actual) return { input: seq, event: eventSeq, reason: `input ${seq} caused ${end - cursor} events when recorded, ${replayed.length} on replay (event ${eventSeq}, ${expected!.type}, is missing)` };
-    if (!expected || expected.input !== seq) {
-      return { input: seq, event: eventSeq, reason: `replay of input ${seq} produced event ${eventSeq} (${actual.type}), which the log does not have` };
-    }
-    if (expected.v !== fingerprint[expected.type]) {
-      return { input: seq, event: eventSeq, reason: `event ${eventSeq} is stored as ${expected.type} v${expected.v}, but the recording's schema has ${expected.type} v${fingerprint[expected.type]}` };
-    }
-    let payload: unknown;
-    try {
-      payload = upcastPayload(plan, expected.type, expected.payload);
-    } catch (error) {
-      throw damaged(path, `event ${eventSeq} (${expected.type} v${expected.v}) cannot be brought up to this build's version: ${messageOf(error)}`);
-    }
-    if (expected.seq !== eventSeq || expected.type !== actual.type || hashState(payload) !== hashState(actual.payload) || expected.cause.join('.') !== actual.cause.join('.')) {
-      return {
-        input: seq,
-        event: eventSeq,
-        reason: `event ${eventSeq} differs: logged ${expected.type} ${JSON.stringify(payload)}, replayed ${actual.type} ${JSON.stringify(actual.payload)}`,
-      };
-    }
-  }
-  return undefined;
 }
