@@ -416,8 +416,10 @@ export function treeFindAbove(tree: RegionTree, address: number): Region | undef
 export function treeLookup(tree: RegionTree, address: number): Region | undefined {
   const leaf = leafAbove(tree, address);
   if (leaf === undefined) return undefined;
-  const i = leafRankAbove(leaf.bounds, address);
-  return i < leaf.regions.length && leaf.bounds[2 * i]! <= address ? leaf.regions[i] : undefined;
+  // The regions array is read only for a hit: a lookup that lands in a hole touches no more memory.
+  const bounds = leaf.bounds;
+  const i = leafRankAbove(bounds, address);
+  return 2 * i < bounds.length && bounds[2 * i]! <= address ? leaf.regions[i] : undefined;
 }
 
 /** The region of rank `rank` (0-based, in address order), or undefined. */
