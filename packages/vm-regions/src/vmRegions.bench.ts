@@ -8,6 +8,7 @@
  *   halfway down; a two-page read-write anonymous mmap without a hint can only go in that hole, so
  *   the top-down search descends the tree to it (a linear walk would pass 50,000 regions), and the
  *   munmap that follows removes it again (different protections: nothing merges);
+ * - the same pair in spaces of 30, 1,000 and 10,000 regions laid out alike, to show how it scales;
  * - for comparison, the same pair through a machine (bus, immer, events), with 10,000 regions.
  *
  * The machine is shared, so each rate also comes per CPU-second of this process (details), which
@@ -77,17 +78,17 @@ function lookupsPerSecond(): { rate: number; cpuRate: number; hits: number } {
   return { rate, cpuRate, hits: sampleHits / addresses.length };
 }
 
-function pairsPerSecond(): { rate: number; cpuRate: number; address: number } {
-  const space = sharedSpace();
+function pairsPerSecond(count = REGIONS): { rate: number; cpuRate: number; address: number } {
+  const space = count === REGIONS ? sharedSpace() : populatedSpace(count);
   const args = { addr: 0, length: 2 * PAGE_SIZE, prot: PROT_READ | PROT_WRITE, flags: ANON };
   const first = mmap(space, args);
-  const expected = regionStart(space.mmapBase, REGIONS, REGIONS / 2 - 1) - 2 * PAGE_SIZE;
+  const expected = regionStart(space.mmapBase, count, count / 2 - 1) - 2 * PAGE_SIZE;
   if (first.value !== expected) throw new Error(`the pair's mmap went to ${first.value.toString(16)}, not the hole at ${expected.toString(16)}`);
   let failures = 0;
   const batch = (n: number): void => {
     for (let i = 0; i < n; i++) {
       const mapped = mmap(space, args);
-      if (munmap(mapped.space, mapped.value, args.length).space.mapCount !== REGIONS) failures++;
+      if (munmap(mapped.space, mapped.value, args.length).space.mapCount !== count) failures++;
     }
   };
   const rate = opsPerSecond(batch);
@@ -130,6 +131,30 @@ export default defineSuite('@vmlab/vm-regions', [
     run() {
       const { rate, cpuRate, address } = pairsPerSecond();
       return { value: rate, details: { 'per CPU-second': cpuRate, 'mapped at': '0x' + address.toString(16) } };
+    },
+  },
+  {
+    name: 'mmap+munmap pairs/s, model API, 30 regions (a small process; how the pair scales)',
+    unit: 'pairs/s',
+    run() {
+      const { rate, cpuRate } = pairsPerSecond(30);
+      return { value: rate, details: { 'per CPU-second': cpuRate } };
+    },
+  },
+  {
+    name: 'mmap+munmap pairs/s, model API, 1,000 regions (how the pair scales)',
+    unit: 'pairs/s',
+    run() {
+      const { rate, cpuRate } = pairsPerSecond(1000);
+      return { value: rate, details: { 'per CPU-second': cpuRate } };
+    },
+  },
+  {
+    name: 'mmap+munmap pairs/s, model API, 10,000 regions (how the pair scales)',
+    unit: 'pairs/s',
+    run() {
+      const { rate, cpuRate } = pairsPerSecond(10000);
+      return { value: rate, details: { 'per CPU-second': cpuRate } };
     },
   },
   {
