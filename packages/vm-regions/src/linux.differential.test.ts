@@ -18,15 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { applyEdits, createAddressSpace, type AddressSpace, type Edit } from './addressSpace.js';
 import { anonVmaPrepare } from './anonVma.js';
-import { brk } from './brk.js';
 import { VM_FLAG_MNEMONICS, VM_GROWSDOWN, VM_SHARED, VM_WRITE } from './constants.js';
 import type { OperationResult } from './editor.js';
 import { layoutFor } from './layouts.js';
-import { mmap } from './mmap.js';
-import { mprotect } from './mprotect.js';
-import { munmap } from './munmap.js';
 import type { Region } from './region.js';
 import { treeFindAbove, treeLookup } from './regionTree.js';
+import { applyRecordedCall } from './fixtures/linuxFixture.js';
 import { expandStack } from './stack.js';
 import { renderMaps } from './views/maps.js';
 import { renderSmaps } from './views/smaps.js';
@@ -143,22 +140,6 @@ function replay(name: string, legacy: boolean): void {
     const where = `${name} step ${i}: ${step.op} ${a.map((x) => x.toString(16)).join(' ')}`;
     let result: OperationResult;
     switch (step.op) {
-      case 'mmap': {
-        // Shared anonymous memory: the shmem inode Linux gave it (an identity, like a file's).
-        const line = step.errno ? undefined : step.maps.split('\n').find((l) => l.startsWith(step.result.toString(16).padStart(8, '0') + '-'));
-        const shmem = line && / 00:01 (\d+) /.exec(line);
-        result = mmap(space, { addr: a[0]!, length: a[1]!, prot: a[2]!, flags: a[3]!, offset: a[5]!, ...(a[4] === -1 ? {} : { file: file! }), ...(shmem ? { shmemInode: Number(shmem[1]) } : {}) });
-        break;
-      }
-      case 'munmap':
-        result = munmap(space, a[0]!, a[1]!);
-        break;
-      case 'mprotect':
-        result = mprotect(space, a[0]!, a[1]!, a[2]!);
-        break;
-      case 'brk':
-        result = brk(space, a[0]!);
-        break;
       case 'touch': {
         // A write below a grows-down region first grows it (the fault path's expand_stack).
         let before = space;
@@ -175,7 +156,7 @@ function replay(name: string, legacy: boolean): void {
         break;
       }
       default:
-        throw new Error(`unknown op ${step.op}`);
+        result = applyRecordedCall(space, step, file);
     }
     if (step.op !== 'touch') {
       expect(result.error ?? 'OK', where).toBe(step.errno ? ERRNO[step.errno] : 'OK');
