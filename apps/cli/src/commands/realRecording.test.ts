@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { alteredCopy } from '../testing/alteredCopy.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SUBSYSTEMS } from '@vmlab/scenario';
 import { memoryIo } from '../output/io.js';
@@ -28,14 +29,7 @@ function cli(...args: string[]): { code: number; out: string; err: string } {
 }
 
 function copy(name: string, sql: string): string {
-  const target = join(dir, name);
-  const db = new Database(file, { readonly: true });
-  db.exec(`VACUUM INTO '${target}'`);
-  db.close();
-  const edit = new Database(target);
-  edit.exec(sql);
-  edit.close();
-  return target;
+  return alteredCopy(file, join(dir, name), sql);
 }
 
 beforeAll(() => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { alteredCopy } from '../testing/alteredCopy.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMachine, type AnySubsystem, type Machine } from '@vmlab/kernel';
 import { memoryIo } from '../output/io.js';
@@ -31,15 +32,7 @@ function cliWith(subsystems: readonly AnySubsystem[], ...args: string[]): { code
 
 /** A copy of the test recording with `sql` applied to it. */
 function copy(name: string, sql: string): string {
-  const target = join(dir, name);
-  rmSync(target, { force: true });
-  const db = new Database(file, { readonly: true });
-  db.exec(`VACUUM INTO '${target}'`);
-  db.close();
-  const edit = new Database(target);
-  edit.exec(sql);
-  edit.close();
-  return target;
+  return alteredCopy(file, join(dir, name), sql);
 }
 
 /** The probe, counting the requests it decides (how many inputs a command re-executes). */
@@ -154,16 +147,6 @@ describe('vmlab replay', () => {
     const flag = cli('replay', file, '--verfy');
     expect(flag.code).toBe(2);
     expect(flag.err).toBe("vmlab: unknown option '--verfy' (Did you mean --verify?)\n");
-    const copy = (name: string, sql: string): string => {
-      const target = join(dir, name);
-      const db = new Database(file, { readonly: true });
-      db.exec(`VACUUM INTO '${target}'`);
-      db.close();
-      const edit = new Database(target);
-      edit.exec(sql);
-      edit.close();
-      return target;
-    };
     const newer = copy('newer.vmlab', "UPDATE schema_types SET version = 3 WHERE type = 'probe/drawn'");
     expect(cli('inspect', newer, '--view', 'tasks')).toEqual({
       code: 2,
