@@ -306,7 +306,7 @@ function childAt(counts: readonly number[], rank: number): number {
  * one hard-to-predict branch (the exit) beats a binary search's five on this machine — lookups
  * with 100,000 regions went from 4.2 M to 5.0 M per CPU-second (median of 8 alternating runs; a
  * branchless binary search had been slower still). The maple tree scans its pivots the same way
- * (lib/maple_tree.c mas_leaf_max_gap, mtree_lookup_walk).
+ * (lib/maple_tree.c mtree_lookup_walk: a loop over the pivots until one is at or above the index).
  */
 
 /** The index of the first region of a leaf whose end is above `address` (its region count when none). */
