@@ -6,6 +6,7 @@
  */
 import { PAGE_SIZE, VM_EXEC, VM_LOCKED, VM_SHARED, VM_STACK, VM_WRITE } from './constants.js';
 import type { Layout } from './layouts.js';
+import type { ProgramBounds } from './protocol.js';
 import { regionFrom, regionPages, regionUpTo, type Region } from './region.js';
 import {
   emptyTree,
@@ -16,24 +17,6 @@ import {
   treeReplaceAt,
   type RegionTree,
 } from './regionTree.js';
-
-/** The program bounds of an mm_struct (fs/exec.c, fs/binfmt_elf.c fill them). */
-export interface ProgramBounds {
-  /** mm->start_code. */
-  readonly startCode: number;
-  /** mm->end_code. */
-  readonly endCode: number;
-  /** mm->start_data. */
-  readonly startData: number;
-  /** mm->end_data. */
-  readonly endData: number;
-  /** mm->start_brk: where the heap begins. */
-  readonly startBrk: number;
-  /** mm->brk: the current program break (not page-aligned). */
-  readonly brk: number;
-  /** mm->start_stack: the initial stack pointer's page. */
-  readonly startStack: number;
-}
 
 /** An address space, as plain immutable data. */
 export interface AddressSpace extends ProgramBounds {

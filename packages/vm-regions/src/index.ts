@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { applyEdit, applyEdits, createAddressSpace } from './addressSpace.js';
-export type { AddressSpace, AddressSpaceOptions, Edit, ProgramBounds } from './addressSpace.js';
+export type { AddressSpace, AddressSpaceOptions, Edit } from './addressSpace.js';
 export { anonVmaPrepare } from './anonVma.js';
 export { BRK_FLAGS, brk } from './brk.js';
 export { REGIONS_CALLS } from './calls.js';
@@ -33,6 +33,7 @@ export type {
   MprotectRequest,
   MunmapRequest,
   PidRequest,
+  ProgramBounds,
   RegionData,
   RegionEventBase,
   ValueReply,

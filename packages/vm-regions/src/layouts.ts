@@ -75,6 +75,9 @@ export interface LayoutOptions {
 }
 
 const MiB = 1024 * 1024;
+/** vm.max_map_count's default (include/linux/mm.h DEFAULT_MAX_MAP_COUNT). */
+const DEFAULT_MAX_MAP_COUNT = 65530;
+
 /** 256 pages: mm/mmap.c stack_guard_gap. */
 const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 
@@ -91,12 +94,47 @@ export function topDownMmapBase(taskSize: number, stackLimit: number): number {
   return pageAlign(taskSize - gap);
 }
 
+/** What differs between the Linux profiles once TASK_SIZE is known. */
+interface LinuxDifferences {
+  /** Anonymous mappings of 2 MiB and more are THP-aligned (64-bit only). */
+  readonly thpAlign: boolean;
+  /** sizeof(void *) of the kernel printing /proc/PID/maps (its address columns' width). */
+  readonly pointerBytes: number;
+  /** The [vsyscall] page, if any. */
+  readonly gateArea: Layout['gateArea'];
+  /** Where brk starts with no program loaded. */
+  readonly defaultBrk: number;
+}
+
+/**
+ * A Linux layout from TASK_SIZE: the stack at the top, mmap_base below it by mmap_base() (or
+ * TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3) for the legacy layout), the guard gap and limits.
+ */
+function linuxLayout(profile: string, taskSize: number, options: LayoutOptions, differences: LinuxDifferences): Layout {
+  const stackLimit = options.stackLimit ?? 8 * MiB;
+  const legacy = options.legacyLayout ?? false;
+  return {
+    profile,
+    taskSize,
+    stackTop: taskSize,
+    mmapMinAddr: options.mmapMinAddr ?? PAGE_SIZE,
+    stackGuardGap: STACK_GUARD_GAP,
+    stackLimit,
+    topDown: !legacy,
+    mmapBase: legacy ? pageAlign(taskSize / 3) : topDownMmapBase(taskSize, stackLimit),
+    legacyBase: pageAlign(taskSize / 3),
+    thpAlign: differences.thpAlign,
+    granularity: PAGE_SIZE,
+    mapsWidth: 25 + differences.pointerBytes * 6 - 1,
+    gateArea: differences.gateArea,
+    defaultBrk: differences.defaultBrk,
+    maxMapCount: options.maxMapCount ?? DEFAULT_MAX_MAP_COUNT,
+    initialStack: PAGE_SIZE + 128 * 1024,
+  };
+}
+
 /** The layout of profile `profile` (unknown profiles use linux-x86_64's rules). */
 export function layoutFor(profile: string | undefined, options: LayoutOptions = {}): Layout {
-  const stackLimit = options.stackLimit ?? 8 * MiB;
-  const mmapMinAddr = options.mmapMinAddr ?? PAGE_SIZE;
-  const maxMapCount = options.maxMapCount ?? 65530;
-  const legacy = options.legacyLayout ?? false;
   switch (profile) {
     case 'linux-i386':
     case 'tiny': {
@@ -108,28 +146,16 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
       // which is that IA32_PAGE_OFFSET, by the same mmap_base() and mmap_legacy_base().
       const ia32Emulation = options.ia32Emulation ?? false;
       const taskSize = ia32Emulation && !options.addrLimit3gb ? 0xffffe000 : 0xc0000000;
-      return {
-        profile: profile,
-        taskSize,
-        stackTop: taskSize,
-        mmapMinAddr,
-        stackGuardGap: STACK_GUARD_GAP,
-        stackLimit,
-        topDown: !legacy,
-        mmapBase: legacy ? pageAlign(taskSize / 3) : topDownMmapBase(taskSize, stackLimit),
-        legacyBase: pageAlign(taskSize / 3),
+      return linuxLayout(profile, taskSize, options, {
         // mm/huge_memory.c __thp_get_unmapped_area: no THP alignment without CONFIG_64BIT or in a compat syscall.
         thpAlign: false,
-        granularity: PAGE_SIZE,
         // sizeof(void *) is the kernel's: 8 under IA32 emulation.
-        mapsWidth: 25 + (ia32Emulation ? 8 : 4) * 6 - 1,
+        pointerBytes: ia32Emulation ? 8 : 4,
         // No [vsyscall]: i386 has no gate area, and under IA32 emulation get_gate_vma
         // (arch/x86/entry/vsyscall/vsyscall_64.c) returns none for a compat mm.
         gateArea: null,
         defaultBrk: 0x08048000,
-        maxMapCount,
-        initialStack: PAGE_SIZE + 128 * 1024,
-      };
+      });
     }
     case 'win2000-x86': {
       // 2 GB user space from 0x00010000 to 0x7FFEFFFF; 64 KiB allocation granularity; lowest-first placement.
@@ -149,31 +175,19 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         mapsWidth: 25 + 4 * 6 - 1,
         gateArea: null,
         defaultBrk: 0x00400000,
-        maxMapCount,
+        maxMapCount: options.maxMapCount ?? DEFAULT_MAX_MAP_COUNT,
         initialStack: PAGE_SIZE + 128 * 1024,
       };
     }
     default: {
       // x86-64, 4-level paging: TASK_SIZE_LOW = (1 << 47) - PAGE_SIZE (page_64_types.h DEFAULT_MAP_WINDOW).
       const taskSize = 2 ** 47 - PAGE_SIZE;
-      return {
-        profile: profile ?? 'linux-x86_64',
-        taskSize,
-        stackTop: taskSize,
-        mmapMinAddr,
-        stackGuardGap: STACK_GUARD_GAP,
-        stackLimit,
-        topDown: !legacy,
-        mmapBase: legacy ? pageAlign(taskSize / 3) : topDownMmapBase(taskSize, stackLimit),
-        legacyBase: pageAlign(taskSize / 3),
+      return linuxLayout(profile ?? 'linux-x86_64', taskSize, options, {
         thpAlign: true,
-        granularity: PAGE_SIZE,
-        mapsWidth: 25 + 8 * 6 - 1,
+        pointerBytes: 8,
         gateArea: { start: 0xffffffffff600000, end: 0xffffffffff601000 },
         defaultBrk: 0x555555554000,
-        maxMapCount,
-        initialStack: PAGE_SIZE + 128 * 1024,
-      };
+      });
     }
   }
 }

@@ -157,8 +157,26 @@ export interface CreateAddressSpaceReply {
   readonly addressSpace: number;
 }
 
+/** The program bounds of an mm_struct (fs/exec.c, fs/binfmt_elf.c fill them). */
+export interface ProgramBounds {
+  /** mm->start_code. */
+  readonly startCode: number;
+  /** mm->end_code. */
+  readonly endCode: number;
+  /** mm->start_data. */
+  readonly startData: number;
+  /** mm->end_data. */
+  readonly endData: number;
+  /** mm->start_brk: where the heap begins. */
+  readonly startBrk: number;
+  /** mm->brk: the current program break (not page-aligned). */
+  readonly brk: number;
+  /** mm->start_stack: the initial stack pointer's page. */
+  readonly startStack: number;
+}
+
 /** The mm_struct summary `regions/address-space` replies. */
-export interface AddressSpaceSummary {
+export interface AddressSpaceSummary extends ProgramBounds {
   /** Id. */
   readonly id: number;
   /** Page-table root (physical address), 0 without an MMU. */
@@ -175,20 +193,6 @@ export interface AddressSpaceSummary {
   readonly users: number;
   /** mmap_base. */
   readonly mmapBase: number;
-  /** start_code. */
-  readonly startCode: number;
-  /** end_code. */
-  readonly endCode: number;
-  /** start_data. */
-  readonly startData: number;
-  /** end_data. */
-  readonly endData: number;
-  /** start_brk. */
-  readonly startBrk: number;
-  /** brk. */
-  readonly brk: number;
-  /** start_stack. */
-  readonly startStack: number;
 }
 
 /** Every region event carries the address space it happened in. */
