@@ -114,6 +114,13 @@ function machinePairsPerSecond(count: number): { rate: number; cpuRate: number }
   return { rate: opsPerSecond(batch, { minTimeMs: 300, samples: 1 }), cpuRate: perCpuSecond(batch, 2000) };
 }
 
+/** The smaller spaces the pair also runs in: a small process, then larger ones laid out alike. */
+const SCALING: readonly (readonly [number, string])[] = [
+  [30, '30 regions (a small process; how the pair scales)'],
+  [1000, '1,000 regions (how the pair scales)'],
+  [10000, '10,000 regions (how the pair scales)'],
+];
+
 export default defineSuite('@vmlab/vm-regions', [
   {
     name: 'find-region lookups/s, 100,000 regions, random addresses',
@@ -133,30 +140,14 @@ export default defineSuite('@vmlab/vm-regions', [
       return { value: rate, details: { 'per CPU-second': cpuRate, 'mapped at': '0x' + address.toString(16) } };
     },
   },
-  {
-    name: 'mmap+munmap pairs/s, model API, 30 regions (a small process; how the pair scales)',
+  ...SCALING.map(([count, label]) => ({
+    name: `mmap+munmap pairs/s, model API, ${label}`,
     unit: 'pairs/s',
     run() {
-      const { rate, cpuRate } = pairsPerSecond(30);
+      const { rate, cpuRate } = pairsPerSecond(count);
       return { value: rate, details: { 'per CPU-second': cpuRate } };
     },
-  },
-  {
-    name: 'mmap+munmap pairs/s, model API, 1,000 regions (how the pair scales)',
-    unit: 'pairs/s',
-    run() {
-      const { rate, cpuRate } = pairsPerSecond(1000);
-      return { value: rate, details: { 'per CPU-second': cpuRate } };
-    },
-  },
-  {
-    name: 'mmap+munmap pairs/s, model API, 10,000 regions (how the pair scales)',
-    unit: 'pairs/s',
-    run() {
-      const { rate, cpuRate } = pairsPerSecond(10000);
-      return { value: rate, details: { 'per CPU-second': cpuRate } };
-    },
-  },
+  })),
   {
     name: 'mmap+munmap pairs/s through a machine (do_mmap, do_munmap), 10,000 regions',
     unit: 'pairs/s',
