@@ -483,7 +483,9 @@ export function readAll(file: RecordingFile, options: { upTo?: number; events?: 
     for (const [name, position] of file.labels) if (position > upTo) throw file.damage(`label ${name} is at position ${position}, past the end of the recording (${upTo})`);
   }
   const events = options.events === false ? null : [...file.allEvents()];
-  const log: RunLog = { config: file.config, fingerprint: file.fingerprint, checkpointEvery: file.checkpointEvery, inputs, events, errors, labels: file.labels, checkpoints: file.checkpoints };
+  // The hash at the close checks the inputs after the last checkpoint (when the whole run is read).
+  const head = file.finalHash !== undefined && upTo === file.inputCount ? { head: { position: upTo, eventSeq: file.eventCount, hash: file.finalHash } } : {};
+  const log: RunLog = { config: file.config, fingerprint: file.fingerprint, checkpointEvery: file.checkpointEvery, inputs, events, errors, labels: file.labels, checkpoints: file.checkpoints, ...head };
   return {
     path: file.path,
     log,

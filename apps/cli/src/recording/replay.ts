@@ -139,9 +139,8 @@ export interface VerifyRecordingOptions {
 export function verifyRecording(recording: Recording, subsystems: readonly AnySubsystem[], options: VerifyRecordingOptions = {}): ReplayReport {
   // The stored configuration and schema first, so that their faults are worded as the recording's.
   machineFor(sourceOf(recording), subsystems);
-  const log = recording.finalHash === undefined ? recording.log : { ...recording.log, head: { position: recording.log.inputs.length, eventSeq: recording.log.events?.length ?? 0, hash: recording.finalHash } };
   try {
-    return verifyReplay(log, subsystems, { replies: recording.replies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    return verifyReplay(recording.log, subsystems, { replies: recording.replies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   } catch (error) {
     if (isKernelError(error, 'MALFORMED_LOG')) throw damaged(recording.path, error.message);
     throw error;
