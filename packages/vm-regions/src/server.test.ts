@@ -112,6 +112,16 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     ]);
   });
 
+  it('the slice keeps each address space with its region tree frozen, so immer never walks the regions (freeze: false too)', () => {
+    const machine = createMachine({ subsystems: [regionsSubsystem], freeze: false });
+    const pid = spawn(machine);
+    machine.call('do_mmap', [pid, 0, 3 * P, RW, PRIVATE_ANON]);
+    const slice = (machine.state as unknown as { regions: RegionsState }).regions;
+    const space = Object.values(slice.spaces)[0]!;
+    expect(space.mapCount).toBe(2);
+    expect(Object.isFrozen(space.tree)).toBe(true);
+  });
+
   it('mmap of a file: the path gets an inode (inode-assigned) once; the region carries path, device, inode and offset', () => {
     const { machine, pid } = withProcess();
     const mapped = machine.call('do_mmap', [pid, 0, 2 * P, 1, 0x02, 3, 4 * P, '/data/f']);

@@ -33,7 +33,7 @@ import {
   type PidRequest,
   type ValueReply,
 } from './protocol.js';
-import { treeFindAbove, treeToArray } from './regionTree.js';
+import { freezeTree, treeFindAbove, treeToArray } from './regionTree.js';
 import { expandStack, setupStack } from './stack.js';
 import { REGIONS_CONFIG_FIELDS, initialRegionsState, type RegionsConfig, type RegionsState } from './state.js';
 import { REGIONS_VIEWS } from './views/index.js';
@@ -246,11 +246,17 @@ function plain<T>(value: T): T {
   return isDraft(value) ? (original(value as Draft<T>) as T) : value;
 }
 
+/** `space` with its tree frozen, as it goes into the slice (see freezeTree: immer then leaves the tree alone). */
+function stored(space: AddressSpace): AddressSpace {
+  freezeTree(space.tree);
+  return space;
+}
+
 function evolve(draft: Draft<RegionsState>, e: EventEnvelope): void {
   switch (e.type) {
     case REGIONS_EVENTS.addressSpaceCreated: {
       const { addressSpace: id, pgd, object } = e.payload as AddressSpaceCreatedEvent;
-      draft.spaces[id] = createAddressSpace({ id, layout: isDraft(draft.layout) ? original(draft.layout)! : draft.layout, pgd, object }) as Draft<AddressSpace>;
+      draft.spaces[id] = stored(createAddressSpace({ id, layout: isDraft(draft.layout) ? original(draft.layout)! : draft.layout, pgd, object })) as Draft<AddressSpace>;
       draft.nextId = Math.max(draft.nextId, id + 1);
       return;
     }
@@ -269,7 +275,7 @@ function evolve(draft: Draft<RegionsState>, e: EventEnvelope): void {
       const payload = e.payload as EditEvent;
       const space = plain(draft.spaces[payload.addressSpace]) as AddressSpace | undefined;
       if (!space) throw new Error(`no address space ${payload.addressSpace}`);
-      draft.spaces[payload.addressSpace] = applyEdit(space, payload) as Draft<AddressSpace>;
+      draft.spaces[payload.addressSpace] = stored(applyEdit(space, payload)) as Draft<AddressSpace>;
     }
   }
 }
