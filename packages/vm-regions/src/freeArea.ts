@@ -1,7 +1,7 @@
 /**
- * The free-area search (mm/mmap.c unmapped_area, unmapped_area_topdown, and the x86 callers in
- * arch/x86/kernel/sys_x86_64.c arch_get_unmapped_area[_topdown]): where a mapping of a given length
- * goes when the caller does not fix its address.
+ * The free-area search (Linux 6.18 mm/vma.c unmapped_area, unmapped_area_topdown, and the x86
+ * callers in arch/x86/kernel/sys_x86_64.c arch_get_unmapped_area[_topdown]): where a mapping of a
+ * given length goes when the caller does not fix its address.
  */
 import { MAP_FIXED, MAP_SHARED, VM_GROWSDOWN } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
@@ -30,49 +30,104 @@ export interface FreeAreaQuery {
 }
 
 /*
- * Both searches follow mm/mmap.c unmapped_area_topdown / unmapped_area (Linux 6.x, maple tree):
- * ask the region tree for the highest (lowest) gap between two regions whose part inside the
- * window is at least `length` long (vma_iter_area_highest / vma_iter_area_lowest →
- * mas_empty_area_rev / mas_empty_area), then re-check it, because the tree counts a gap from the
- * region's vm_start:
+ * Both searches are Linux 6.18's mm/vma.c unmapped_area_topdown / unmapped_area (maple tree;
+ * earlier 6.x kernels have them in mm/mmap.c). Linux:
  *
- * - vm_start_gap: the stack guard gap below a grows-down region is not free (mm.h vm_start_gap;
- *   unmapped_area_topdown's `vm_start_gap(tmp) < gap_end` check);
- * - alignment: the result must be aligned. Linux asks for length + align_mask so that any gap it
- *   finds fits; here alignment is checked exactly instead, so a gap that fits the aligned mapping
- *   is taken even when it is shorter than length + align - 1 (the answers are those of a scan of
- *   every gap; on Linux profiles align is PAGE_SIZE and both rules agree).
+ *   length = info->length + info->align_mask + info->start_gap;   (start_gap: shadow stacks only)
+ *   low_limit = max(info->low_limit, mmap_min_addr); high_limit = info->high_limit;
+ * retry:
+ *   top-down:  vma_iter_area_highest(&vmi, low_limit, high_limit, length)   (mas_empty_area_rev)
+ *              gap_end = vma_iter_end(&vmi);             the gap's end, cut at high_limit
+ *              gap = gap_end - info->length, aligned down;
+ *              tmp = vma_next(&vmi);                      the region right above the gap
+ *              if (tmp && (tmp->vm_flags & VM_STARTGAP_FLAGS)) {
+ *                      if (vm_start_gap(tmp) < gap_end) { high_limit = vm_start_gap(tmp); goto retry; }
+ *              } else if (prev && vm_end_gap(prev) > gap) { high_limit = prev->vm_start; goto retry; }
+ *              return gap;
+ *   bottom-up: vma_iter_area_lowest(&vmi, low_limit, high_limit, length)    (mas_empty_area)
+ *              gap = vma_iter_addr(&vmi) + start_gap, aligned up;          the gap's start, cut at low_limit
+ *              tmp = vma_next(&vmi);
+ *              if (tmp && (tmp->vm_flags & VM_STARTGAP_FLAGS)) {
+ *                      if (vm_start_gap(tmp) < gap + length - 1) { low_limit = tmp->vm_end; goto retry; }
+ *              } else if (prev && vm_end_gap(prev) > gap) { low_limit = vm_end_gap(prev); goto retry; }
+ *              return gap;
  *
- * When the re-check fails the search retries beyond that gap (Linux: `goto retry` with a narrower
- * window, commit 58c5d0d6d522 "mm/mmap: regression fix for unmapped_area{_topdown}"). Each try is
- * O(log n); a retry happens only for a gap shortened by a guard gap or by alignment.
+ * The tree measures a gap from the regions' vm_start / vm_end (the maple tree stores the regions
+ * themselves, not their guard gaps), so the gap found is re-checked against the guard gap of the
+ * region above it: vm_start_gap (include/linux/mm.h) is vm_start - stack_guard_gap for VM_GROWSDOWN
+ * (layout.stackGuardGap; mm/mmap.c stack_guard_gap, 256 pages by default), vm_start otherwise.
+ * vm_end_gap only differs from vm_end for VM_GROWSUP, which x86 does not have, so the `else`
+ * branches never fire here: the gap found always starts at or above the region below it. Shadow
+ * stacks (VM_SHADOW_STACK, the other VM_STARTGAP_FLAGS bit, and start_gap) are not modelled.
  *
- * One known difference, kept because the answers must not change: Linux's retry lowers the window's
- * top to vm_start_gap(next), so when a guard gap reaches below the region under it (a region placed
- * inside a stack's guard gap with MAP_FIXED) the gaps further down are cut at the guard gap too;
- * here each gap is cut only by the guard gap of the region directly above it.
+ * What the retries mean:
+ * - top-down, the window's top drops to vm_start_gap(tmp), not to the region under the gap: when
+ *   regions were placed inside a stack's guard gap (MAP_FIXED), the gaps between them and the
+ *   upper part of the gap under them are skipped too, and the search goes on below the guard gap
+ *   (fixtures/linux/guardgap-topdown.txt). The guard gap is only ever checked for the region right
+ *   above the gap found: a length that the gap right under the stack does not fit at all is placed
+ *   in a gap inside the guard gap, under another region, as Linux does.
+ * - top-down, when tmp starts less than stack_guard_gap above 0, vm_start_gap(tmp) is 0 and the
+ *   next window, [low_limit, high_limit - 1] for mas_empty_area_rev, wraps to [low_limit,
+ *   ULONG_MAX]: the gap above every region is found and gap_end (vma_iter_end, ULONG_MAX + 1)
+ *   wraps to 0, so the answer is ULONG_MAX + 1 - length. That is no error value, so
+ *   arch_get_unmapped_area_topdown returns it without the bottom-up fallback, and
+ *   __get_unmapped_area fails with ENOMEM (`addr > TASK_SIZE - len`) however much room there is
+ *   elsewhere (fixtures/linux/guardgap-wrap.txt).
+ * - bottom-up, the window's bottom rises to tmp's end: the search goes on above the grows-down
+ *   region (fixtures/linux/guardgap-legacy.txt).
+ *
+ * Alignment: Linux asks for length + align_mask so that any gap it finds fits the aligned mapping;
+ * here alignment is checked exactly instead, and a gap that does not fit the aligned mapping sends
+ * the search past the region beyond it, so a gap that fits is taken even when it is shorter than
+ * length + align - 1 (on Linux profiles align is PAGE_SIZE, align_mask is 0 and both rules agree).
+ *
+ * Each try is O(log n) (treeHighestGap / treeLowestGap, then treeAt); the window shrinks on every
+ * retry, and a retry happens only for a gap cut by a guard gap or by alignment.
  */
 
-/** The highest free range of `length` bytes within [low, high) (unmapped_area_topdown), or -1. */
+/**
+ * ULONG_MAX + 1 of the kernel: 2^64 on an x86-64 kernel (an IA32-emulated task's too), 2^32 on an
+ * i386 kernel. The layout keeps the kernel's sizeof(void *) in the maps header's width
+ * (fs/proc/task_mmu.c: 25 + sizeof(void *) * 6 - 1).
+ */
+function kernelAddressSpan(space: AddressSpace): number {
+  const pointerBytes = (space.layout.mapsWidth + 1 - 25) / 6;
+  return 2 ** (8 * pointerBytes);
+}
+
+/**
+ * The highest free range of `length` bytes within [low, high) (unmapped_area_topdown), or -1.
+ * After a retry whose window wrapped (see above) the answer may lie at or above TASK_SIZE, as
+ * Linux's does: get_unmapped_area refuses it with ENOMEM.
+ */
 export function findFreeAreaTopDown(space: AddressSpace, query: FreeAreaQuery): number {
   const { length, low, high } = query;
   const align = query.align ?? space.layout.granularity;
   if (!(length > 0)) throw new RangeError(`free-area search for a length of ${length}`);
   if (high - low < length) return -1;
   const tree = space.tree;
-  let limit = high;
+  let limit = high; // high_limit
   for (;;) {
+    // vma_iter_area_highest: the highest gap whose part inside [low, limit) is long enough.
     const rank = treeHighestGap(tree, low, limit, length);
     if (rank < 0) return -1;
-    const above = treeAt(tree, rank);
-    const below = treeAt(tree, rank - 1);
-    const top = above ? Math.min(high, startGap(space, above)) : high;
-    const bottom = Math.max(low, below ? below.end : 0);
-    if (top - bottom >= length) {
-      const candidate = Math.floor((top - length) / align) * align;
-      if (candidate >= bottom) return candidate;
+    const above = treeAt(tree, rank); // vma_next
+    const gapEnd = above ? Math.min(limit, above.start) : limit; // vma_iter_end
+    if (above && above.flags & VM_GROWSDOWN) {
+      // VM_STARTGAP_FLAGS: the window's top drops to vm_start_gap(tmp), wherever that is; at 0,
+      // vma_iter_area_highest's max (high_limit - 1) wraps to ULONG_MAX.
+      const guard = startGap(space, above);
+      if (guard < gapEnd) {
+        limit = guard > 0 ? guard : kernelAddressSpan(space);
+        continue;
+      }
     }
-    // Retry below this gap: only gaps under the region below it are left.
+    const below = treeAt(tree, rank - 1);
+    const bottom = Math.max(low, below ? below.end : 0);
+    const candidate = Math.floor((gapEnd - length) / align) * align;
+    if (candidate >= bottom) return candidate;
+    // Exact alignment (not Linux's rule, see above): nothing aligned fits; go on under this gap.
     if (!below) return -1;
     limit = below.end;
   }
@@ -85,16 +140,17 @@ export function findFreeAreaBottomUp(space: AddressSpace, query: FreeAreaQuery):
   if (!(length > 0)) throw new RangeError(`free-area search for a length of ${length}`);
   if (high - low < length) return -1;
   const tree = space.tree;
-  let floor = low;
+  let floor = low; // low_limit
   for (;;) {
+    // vma_iter_area_lowest: the lowest gap whose part inside [floor, high) is long enough.
     const rank = treeLowestGap(tree, floor, high, length);
     if (rank < 0) return -1;
     const below = treeAt(tree, rank - 1);
-    const above = treeAt(tree, rank);
-    const bottom = Math.ceil(Math.max(low, below ? below.end : 0) / align) * align;
+    const above = treeAt(tree, rank); // vma_next
+    const gap = Math.ceil(Math.max(floor, below ? below.end : 0) / align) * align; // vma_iter_addr, aligned
+    // VM_STARTGAP_FLAGS: `vm_start_gap(tmp) < gap + length` sends the search above tmp.
     const top = above ? Math.min(high, startGap(space, above)) : high;
-    if (top - bottom >= length) return bottom;
-    // Retry above this gap: only gaps over the region above it are left.
+    if (top - gap >= length) return gap;
     if (!above) return -1;
     floor = above.end;
   }
@@ -162,8 +218,9 @@ function archUnmappedArea(space: AddressSpace, hint: number, length: number): nu
   }
   if (layout.topDown) {
     const found = findFreeAreaTopDown(space, { length, low: Math.max(4096, layout.mmapMinAddr), high: space.mmapBase });
+    // An answer beyond TASK_SIZE (a wrapped window) is returned as well, and refused by the caller.
     if (found >= 0) return found;
-    // A failed top-down search falls back to a bottom-up one (the comment in arch_get_unmapped_area_topdown).
+    // Only a failed top-down search falls back to a bottom-up one (the comment in arch_get_unmapped_area_topdown).
     return findFreeAreaBottomUp(space, { length, low: layout.legacyBase, high: layout.taskSize });
   }
   return findFreeAreaBottomUp(space, { length, low: space.mmapBase, high: layout.taskSize });
