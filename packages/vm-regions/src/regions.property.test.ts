@@ -269,17 +269,83 @@ function isFreeRange(w: World, addr: number, length: number): boolean {
   return !next || addr + length <= (next.flags & VM_GROWSDOWN ? next.start - w.space.layout.stackGuardGap : next.start);
 }
 
-/** Free gaps [lo, hi) between extents, with guard gaps below grows-down ranges taken out. */
-function freeGaps(w: World): [number, number][] {
-  const gaps: [number, number][] = [];
+/**
+ * The gaps [lo, hi) between extents, each with the extent right above it; the last one, above
+ * every extent, reaches ULONG_MAX (the mm's maple tree spans every unsigned long).
+ */
+function gapsOf(w: World): [number, number, Extent | undefined][] {
+  const gaps: [number, number, Extent | undefined][] = [];
   let lo = 0;
   for (const e of w.extents) {
-    const hi = e.flags & VM_GROWSDOWN ? Math.max(0, e.start - w.space.layout.stackGuardGap) : e.start;
-    if (hi > lo) gaps.push([lo, hi]);
+    if (e.start > lo) gaps.push([lo, e.start, e]);
     lo = Math.max(lo, e.end);
   }
-  gaps.push([lo, w.space.layout.taskSize]);
+  gaps.push([lo, Infinity, undefined]);
   return gaps;
+}
+
+/** ULONG_MAX + 1 of the kernel: maps prints sizeof(void *) * 6 + 24 columns before the name (fs/proc/task_mmu.c). */
+const ulongSpan = (layout: Layout): number => 2 ** (((layout.mapsWidth - 24) / 6) * 8);
+
+/** vm_start_gap (include/linux/mm.h): a grows-down range keeps stack_guard_gap free below it. */
+const startGapOf = (w: World, e: Extent): number => (e.flags & VM_GROWSDOWN ? Math.max(0, e.start - w.space.layout.stackGuardGap) : e.start);
+
+/**
+ * mm/vma.c unmapped_area_topdown (Linux 6.18), written out over the oracle's page ranges: the
+ * highest gap whose part inside [low, high) is long enough (vma_iter_area_highest counts a gap
+ * from the ranges themselves, not their guard gaps); when the range right above it grows down and
+ * vm_start_gap of it is below the gap's end, the window's top drops to vm_start_gap and the search
+ * starts again — below every range placed inside that guard gap. A vm_start_gap of 0 makes the
+ * next window's last address, high_limit - 1, ULONG_MAX: the gap above everything is found and
+ * the answer, ULONG_MAX + 1 - length, lies beyond TASK_SIZE (fixtures/linux/guardgap-wrap.txt).
+ * No alignment beyond the page (align_mask 0). Undefined when nothing fits.
+ */
+function topDownPlacement(w: World, low: number, high: number, length: number): number | undefined {
+  const gaps = gapsOf(w);
+  for (;;) {
+    const found = gaps.findLast(([lo, hi]) => Math.min(hi, high) - Math.max(lo, low) >= length);
+    if (!found) return undefined;
+    const [, hi, next] = found;
+    const gapEnd = Math.min(hi, high);
+    if (next && next.flags & VM_GROWSDOWN && startGapOf(w, next) < gapEnd) {
+      high = startGapOf(w, next) || ulongSpan(w.space.layout);
+      continue;
+    }
+    return gapEnd - length;
+  }
+}
+
+/**
+ * mm/vma.c unmapped_area (Linux 6.18) over the oracle: the lowest gap whose part inside
+ * [low, high) is long enough; when the range right above it grows down and vm_start_gap of it is
+ * below the mapping's end, the window's bottom rises to that range's end and the search starts
+ * again. Undefined when nothing fits.
+ */
+function bottomUpPlacement(w: World, low: number, high: number, length: number): number | undefined {
+  const gaps = gapsOf(w);
+  for (;;) {
+    const found = gaps.find(([lo, hi]) => Math.min(hi, high) - Math.max(lo, low) >= length);
+    if (!found) return undefined;
+    const [lo, , next] = found;
+    const gap = Math.max(lo, low);
+    if (next && next.flags & VM_GROWSDOWN && startGapOf(w, next) < gap + length) {
+      low = next.end;
+      continue;
+    }
+    return gap;
+  }
+}
+
+/**
+ * arch/x86/kernel/sys_x86_64.c: arch_get_unmapped_area_topdown searches [max(PAGE_SIZE,
+ * mmap_min_addr), mmap_base) top-down and, only when that fails, [TASK_UNMAPPED_BASE, TASK_SIZE)
+ * bottom-up; arch_get_unmapped_area searches [mmap_base, TASK_SIZE) bottom-up. An answer beyond
+ * TASK_SIZE - length is __get_unmapped_area's ENOMEM.
+ */
+function searchPlacement(w: World, length: number): number | undefined {
+  const { layout, mmapBase } = w.space;
+  if (!layout.topDown) return bottomUpPlacement(w, mmapBase, layout.taskSize, length);
+  return topDownPlacement(w, Math.max(P, layout.mmapMinAddr), mmapBase, length) ?? bottomUpPlacement(w, layout.legacyBase, layout.taskSize, length);
 }
 
 function step(w: World, o: Op): void {
@@ -320,6 +386,13 @@ function step(w: World, o: Op): void {
       const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
       const pageLength = Math.ceil(length / P) * P;
       const validType = file ? [MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE].includes(flags & 0x0f) : [MAP_SHARED, MAP_PRIVATE].includes(flags & 0x0f);
+      // round_hint_to_min: a hint that masks to 0 is no hint; one below mmap_min_addr moves up to it.
+      const masked = Math.floor(addr / P) * P;
+      const hint = masked !== 0 && masked < layout.mmapMinAddr ? layout.mmapMinAddr : masked;
+      const hintFree = hint !== 0 && hint + pageLength <= layout.taskSize && isFreeRange(w, hint, pageLength);
+      // __thp_get_unmapped_area searches for length + PMD_SIZE.
+      const thp = layout.thpAlign && !file && !shared && hint === 0 && pageLength % PMD === 0;
+      const searched = fixed || hintFree || pageLength > layout.taskSize ? undefined : searchPlacement(w, thp ? pageLength + PMD : pageLength);
       // In do_mmap's order: sys_mmap's offset check, len, __get_unmapped_area, MAP_FIXED_NOREPLACE, then the type.
       if (offset % P !== 0) expected = { error: 'EINVAL' };
       else if (length === 0) expected = { error: 'EINVAL' };
@@ -327,6 +400,7 @@ function step(w: World, o: Op): void {
       else if (space.mapCount > layout.maxMapCount) expected = { error: 'ENOMEM' };
       else if (pageLength > layout.taskSize) expected = { error: 'ENOMEM' };
       else if (fixed && addr > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
+      else if (searched !== undefined && searched > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
       else if (fixed && addr % P !== 0) expected = { error: 'EINVAL' };
       else if (flags & MAP_FIXED_NOREPLACE && w.extents.some((e) => e.start < addr + pageLength && e.end > addr)) expected = { error: 'EEXIST' };
       else if (!validType) expected = { error: 'EINVAL' };
@@ -341,19 +415,9 @@ function step(w: World, o: Op): void {
         else {
           expect(at, what).toBeGreaterThanOrEqual(layout.mmapMinAddr);
           expect(isFreeRange(w, at, pageLength), `${what}: placed at 0x${at.toString(16)} over a mapping or a guard gap`).toBe(true);
-          // round_hint_to_min: a hint that masks to 0 is no hint; one below mmap_min_addr moves up to it.
-          const masked = Math.floor(addr / P) * P;
-          const hint = masked !== 0 && masked < layout.mmapMinAddr ? layout.mmapMinAddr : masked;
-          const thp = layout.thpAlign && !file && !shared && hint === 0 && pageLength % PMD === 0;
-          if (hint && hint + pageLength <= layout.taskSize && isFreeRange(w, hint, pageLength)) expect(at, `${what}: a free hint is taken`).toBe(hint);
-          else if (!thp) {
-            // unmapped_area_topdown: the highest fit below mmap_base; unmapped_area: the lowest above it.
-            const fits = freeGaps(w)
-              .map(([lo, hi]) => (layout.topDown ? [Math.max(lo, layout.mmapMinAddr), Math.min(hi, space.mmapBase)] : [Math.max(lo, space.mmapBase), hi]) as [number, number])
-              .filter(([lo, hi]) => hi - lo >= pageLength);
-            const best = layout.topDown ? Math.max(...fits.map(([, hi]) => hi - pageLength)) : Math.min(...fits.map(([lo]) => lo));
-            expect(at.toString(16), `${what}: placement`).toBe(best.toString(16));
-          } else expect(at % PMD, `${what}: THP alignment`).toBe(0);
+          if (hintFree) expect(at, `${what}: a free hint is taken`).toBe(hint);
+          else if (!thp) expect(at.toString(16), `${what}: placement`).toBe(searched?.toString(16));
+          else expect(at % PMD, `${what}: THP alignment`).toBe(0);
         }
         const vmFlags = mmapFlagsFor(o.prot, flags, shared);
         const end = at + pageLength;
