@@ -138,6 +138,45 @@ describe('free-area search: Linux 6.18 unmapped_area_topdown / unmapped_area, by
   });
 });
 
+describe('free-area search: guard gaps, alignment and large trees, by hand', () => {
+  it('skips a gap that only the stack guard gap fills (vm_start_gap)', () => {
+    // A library at pages [100, 110), a grows-down stack from page 400: the 290 free pages between
+    // them are fewer than the 256-page guard gap plus 40 pages.
+    const stack = region(400, 500, VM_READ | VM_GROWSDOWN);
+    const space = spaceWith([region(100, 110, VM_READ), stack], 256 * P, 32);
+    expect(findFreeAreaTopDown(space, { length: 34 * P, low: P, high: 400 * P })).toBe((400 - 256 - 34) * P);
+    expect(findFreeAreaTopDown(space, { length: 35 * P, low: P, high: 400 * P })).toBe(65 * P); // below the library
+    expect(findFreeAreaBottomUp(space, { length: 35 * P, low: 110 * P, high: 1000 * P })).toBe(500 * P);
+    expect(findFreeAreaBottomUp(space, { length: 34 * P, low: 110 * P, high: 1000 * P })).toBe(110 * P);
+  });
+
+  it('retries past a gap that fits the length but not the alignment', () => {
+    // 64 KiB alignment (16 pages): the gap [33, 47) holds 14 pages but no aligned 14-page range.
+    const space = spaceWith([region(0, 33, VM_READ), region(47, 60, VM_READ)], 256 * P, 32);
+    expect(findFreeAreaBottomUp(space, { length: 14 * P, low: 0, high: 1000 * P, align: 16 * P })).toBe(64 * P);
+    expect(findFreeAreaBottomUp(space, { length: 13 * P, low: 0, high: 1000 * P, align: 16 * P })).toBe(64 * P);
+    expect(findFreeAreaBottomUp(space, { length: 14 * P, low: 0, high: 1000 * P })).toBe(33 * P);
+    // Top-down under 60 pages: [33, 47) again fails aligned; nothing below 33 pages is free.
+    expect(findFreeAreaTopDown(space, { length: 14 * P, low: 0, high: 60 * P, align: 16 * P })).toBe(-1);
+    expect(findFreeAreaTopDown(space, { length: 14 * P, low: 0, high: 60 * P })).toBe(33 * P);
+  });
+
+  it('finds the free area below the lowest of 100,000 regions without walking them', () => {
+    // Every hole is one page: a two-page mapping goes below them all (the old linear walk took
+    // 100,000 steps here).
+    const regions = Array.from({ length: 100_000 }, (_, i) => region(1_000_000 + 2 * i, 1_000_000 + 2 * i + 1, VM_READ));
+    const space = spaceWith(regions, 256 * P, 24);
+    expect(findFreeAreaTopDown(space, { length: 2 * P, low: P, high: 2 ** 40 })).toBe(2 ** 40 - 2 * P);
+    expect(findFreeAreaTopDown(space, { length: 2 * P, low: P, high: 1_200_000 * P })).toBe((1_000_000 - 2) * P);
+    expect(findFreeAreaBottomUp(space, { length: 2 * P, low: 1_000_000 * P, high: 2 ** 40 })).toBe(1_200_000 * P - P);
+    expect(findFreeAreaTopDown(space, { length: P, low: P, high: 1_200_000 * P - P })).toBe((1_200_000 - 3) * P);
+  });
+
+  it('refuses a length of 0 (a programmer error: mmap rounds lengths up to a page)', () => {
+    expect(() => findFreeAreaTopDown(spaceWith([], 256 * P, 32), { length: 0, low: 0, high: P })).toThrow(RangeError);
+  });
+});
+
 describe('free-area search: properties against the loops of mm/vma.c over a sorted array', () => {
   const partsArb = fc.array(fc.tuple(fc.nat({ max: 40 }), fc.integer({ min: 1, max: 6 }), fc.nat({ max: 3 }).map((n) => n === 0)), { maxLength: 120, size: 'max' });
   const guardArb = fc.constantFrom(0, 4 * P, 32 * P, 256 * P);

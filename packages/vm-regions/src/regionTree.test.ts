@@ -1,15 +1,11 @@
 /**
- * The region tree (a persistent B+ tree with per-child gap summaries) and the free-area search
- * built on it. Unit tests with hand-worked numbers, then fast-check properties against plain
- * oracles: a sorted array of regions for the tree, and a scan of every aligned address for the
- * free-area search (find_vma plus vm_start_gap at each one, mm/mmap.c and mm.h).
+ * The region tree (a persistent B+ tree with per-child gap summaries): unit tests with hand-worked
+ * numbers, then fast-check properties against a sorted array of regions. The free-area search
+ * built on it is checked in freeArea.test.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAddressSpace, type AddressSpace } from './addressSpace.js';
-import { PAGE_SIZE, VM_GROWSDOWN, VM_READ } from './constants.js';
-import { findFreeAreaBottomUp, findFreeAreaTopDown } from './freeArea.js';
-import { layoutFor, type Layout } from './layouts.js';
+import { PAGE_SIZE, VM_READ } from './constants.js';
 import type { Region } from './region.js';
 import {
   TREE_FANOUT,
@@ -77,43 +73,6 @@ function highestGapOracle(regions: readonly Region[], low: number, high: number,
 function lowestGapOracle(regions: readonly Region[], low: number, high: number, length: number): number {
   for (let r = 0; r <= regions.length; r++) if (clippedGap(regions, r, low, high) >= length) return r;
   return -1;
-}
-
-/**
- * Whether a mapping may go at [addr, addr + length): the first region ending above addr (find_vma)
- * must start, less its guard gap if it grows down (vm_start_gap), at or above addr + length.
- */
-function freeAt(regions: readonly Region[], guard: number, addr: number, length: number): boolean {
-  // find_vma by bisection (the scans below try thousands of addresses).
-  let lo = 0;
-  let hi = regions.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (regions[mid]!.end > addr) hi = mid;
-    else lo = mid + 1;
-  }
-  const next = regions[lo];
-  if (!next) return true;
-  const startGap = next.flags & VM_GROWSDOWN ? Math.max(0, next.start - guard) : next.start;
-  return addr + length <= startGap;
-}
-
-/** The highest aligned address in [low, high - length] that is free, by trying every one. */
-function topDownOracle(regions: readonly Region[], guard: number, low: number, high: number, length: number, align: number): number {
-  for (let a = Math.floor((high - length) / align) * align; a >= low; a -= align) if (freeAt(regions, guard, a, length)) return a;
-  return -1;
-}
-
-/** The lowest aligned address in [low, high - length] that is free, by trying every one. */
-function bottomUpOracle(regions: readonly Region[], guard: number, low: number, high: number, length: number, align: number): number {
-  for (let a = Math.ceil(low / align) * align; a + length <= high; a += align) if (freeAt(regions, guard, a, length)) return a;
-  return -1;
-}
-
-/** An x86-64 address space holding `regions`, with stack_guard_gap = `guard`. */
-function spaceWith(regions: readonly Region[], guard = 256 * P): AddressSpace {
-  const layout: Layout = { ...layoutFor('linux-x86_64'), stackGuardGap: guard };
-  return { ...createAddressSpace({ id: 1, layout }), tree: treeFromSorted(regions), mapCount: regions.length };
 }
 
 // ---- unit tests --------------------------------------------------------------------------------
@@ -275,59 +234,7 @@ describe('region tree: gap search (mas_empty_area_rev / mas_empty_area)', () => 
   });
 });
 
-describe('free-area search (unmapped_area_topdown / unmapped_area)', () => {
-  it('skips a gap that only the stack guard gap fills (vm_start_gap)', () => {
-    // A library at pages [100, 110), a grows-down stack from page 400: the 290 free pages between
-    // them are fewer than the 256-page guard gap plus 40 pages.
-    const stack = region(400, 500, VM_READ | VM_GROWSDOWN);
-    const space = spaceWith([region(100, 110), stack]);
-    expect(findFreeAreaTopDown(space, { length: 34 * P, low: P, high: 400 * P })).toBe((400 - 256 - 34) * P);
-    expect(findFreeAreaTopDown(space, { length: 35 * P, low: P, high: 400 * P })).toBe(65 * P); // below the library
-    expect(findFreeAreaBottomUp(space, { length: 35 * P, low: 110 * P, high: 1000 * P })).toBe(500 * P);
-    expect(findFreeAreaBottomUp(space, { length: 34 * P, low: 110 * P, high: 1000 * P })).toBe(110 * P);
-  });
-
-  it('retries past a gap that fits the length but not the alignment', () => {
-    // 64 KiB alignment (16 pages): the gap [33, 47) holds 14 pages but no aligned 14-page range.
-    const space = spaceWith([region(0, 33), region(47, 60)]);
-    expect(findFreeAreaBottomUp(space, { length: 14 * P, low: 0, high: 1000 * P, align: 16 * P })).toBe(64 * P);
-    expect(findFreeAreaBottomUp(space, { length: 13 * P, low: 0, high: 1000 * P, align: 16 * P })).toBe(64 * P);
-    expect(findFreeAreaBottomUp(space, { length: 14 * P, low: 0, high: 1000 * P })).toBe(33 * P);
-    // Top-down under 60 pages: [33, 47) again fails aligned; nothing below 33 pages is free.
-    expect(findFreeAreaTopDown(space, { length: 14 * P, low: 0, high: 60 * P, align: 16 * P })).toBe(-1);
-    expect(findFreeAreaTopDown(space, { length: 14 * P, low: 0, high: 60 * P })).toBe(33 * P);
-  });
-
-  it('finds the free area below the lowest of 100,000 regions without walking them', () => {
-    // Every hole is one page: a two-page mapping goes below them all (the old linear walk took
-    // 100,000 steps here).
-    const regions = Array.from({ length: 100_000 }, (_, i) => region(1_000_000 + 2 * i, 1_000_000 + 2 * i + 1));
-    const space = spaceWith(regions);
-    expect(findFreeAreaTopDown(space, { length: 2 * P, low: P, high: 2 ** 40 })).toBe(2 ** 40 - 2 * P);
-    expect(findFreeAreaTopDown(space, { length: 2 * P, low: P, high: 1_200_000 * P })).toBe((1_000_000 - 2) * P);
-    expect(findFreeAreaBottomUp(space, { length: 2 * P, low: 1_000_000 * P, high: 2 ** 40 })).toBe(1_200_000 * P - P);
-    expect(findFreeAreaTopDown(space, { length: P, low: P, high: 1_200_000 * P - P })).toBe((1_200_000 - 3) * P);
-  });
-
-  it('refuses a length of 0 (a programmer error: mmap rounds lengths up to a page)', () => {
-    expect(() => findFreeAreaTopDown(spaceWith([]), { length: 0, low: 0, high: P })).toThrow(RangeError);
-  });
-});
-
 // ---- properties --------------------------------------------------------------------------------
-
-/** Regions from (gap, length, grows-down) triples, in pages, laid out upwards from `firstPage`. */
-function layOut(firstPage: number, parts: readonly (readonly [number, number, boolean])[]): Region[] {
-  let page = firstPage;
-  return parts.map(([gap, length, down]) => {
-    const r = region(page + gap, page + gap + length, down ? VM_READ | VM_GROWSDOWN : VM_READ);
-    page += gap + length;
-    return r;
-  });
-}
-
-const regionsArb = (maxLength: number) =>
-  fc.array(fc.tuple(fc.nat({ max: 20 }), fc.integer({ min: 1, max: 6 }), fc.boolean()), { maxLength, size: 'max' }).map((parts) => layOut(0, parts));
 
 /** A base tree of 0 – 1,500 regions (up to height 3), pages 0, 3, 6, … one or two pages long. */
 function baseRegions(count: number): Region[] {
@@ -438,66 +345,6 @@ describe('region tree: properties against a sorted array', () => {
       { numRuns: 150 },
     );
   });
-});
-
-describe('free-area search: properties against trying every aligned address', () => {
-  const guardArb = fc.constantFrom(0, 4 * P, 256 * P);
-  const alignArb = fc.constantFrom(P, 4 * P, 16 * P);
-  /** A window and a length: the window's ends as thousandths of the regions' extent plus 20 pages, so most fall among the regions. */
-  const windowArb = fc.tuple(fc.nat({ max: 1000 }), fc.nat({ max: 1000 }), fc.integer({ min: 1, max: 24 }));
-
-  function window(regions: readonly Region[], [a, b, pages]: readonly [number, number, number]): { low: number; high: number; length: number } {
-    const extent = (regions.length ? regions[regions.length - 1]!.end / P : 0) + 20;
-    const low = Math.floor((Math.min(a, b) * extent) / 1000) * P;
-    const high = Math.floor((Math.max(a, b) * extent) / 1000) * P;
-    return { low, high, length: pages * P };
-  }
-
-  for (const direction of ['top-down', 'bottom-up'] as const) {
-    it(`${direction}: the ${direction === 'top-down' ? 'highest' : 'lowest'} free aligned address, counting guard gaps below grows-down regions`, () => {
-      fc.assert(
-        fc.property(regionsArb(80), guardArb, alignArb, fc.array(windowArb, { minLength: 1, maxLength: 6 }), (regions, guard, align, windows) => {
-          const space = spaceWith(regions, guard);
-          for (const w of windows) {
-            const { low, high, length } = window(regions, w);
-            const query = { length, low, high, align };
-            const [found, expected] =
-              direction === 'top-down'
-                ? [findFreeAreaTopDown(space, query), topDownOracle(regions, guard, low, high, length, align)]
-                : [findFreeAreaBottomUp(space, query), bottomUpOracle(regions, guard, low, high, length, align)];
-            assert(found === expected, () => `${direction} ${JSON.stringify(query)}: ${found}, expected ${expected}`);
-          }
-        }),
-        { numRuns: 400 },
-      );
-    });
-  }
-
-  it('stays right in deep trees (50 – 300 regions, 2 – 6 a node, grows-down ones among them)', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat({ max: 12 }), fc.integer({ min: 1, max: 3 }), fc.boolean()), { minLength: 50, maxLength: 300 }),
-        fc.integer({ min: 2, max: 6 }),
-        alignArb,
-        fc.array(windowArb, { minLength: 1, maxLength: 6 }),
-        (parts, per, align, windows) => {
-          const regions = layOut(0, parts.map(([gap, length, down]) => [gap, length, down && gap % 5 === 0] as const));
-          const guard = 4 * P;
-          const space = { ...spaceWith(regions, guard), tree: treeFromSorted(regions, per) };
-          expect(space.tree.height).toBeGreaterThanOrEqual(3);
-          for (const w of windows) {
-            const { low, high, length } = window(regions, w);
-            const query = { length, low, high, align };
-            const down = topDownOracle(regions, guard, low, high, length, align);
-            const up = bottomUpOracle(regions, guard, low, high, length, align);
-            assert(findFreeAreaTopDown(space, query) === down, () => `top-down ${JSON.stringify(query)}: expected ${down}`);
-            assert(findFreeAreaBottomUp(space, query) === up, () => `bottom-up ${JSON.stringify(query)}: expected ${up}`);
-          }
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
 
   it(`keeps leaves within ${TREE_FANOUT} regions however the inserts fall`, () => {
     fc.assert(
@@ -510,3 +357,4 @@ describe('free-area search: properties against trying every aligned address', ()
     );
   });
 });
+
