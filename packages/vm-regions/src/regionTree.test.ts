@@ -99,11 +99,28 @@ describe('region tree: structure', () => {
     expect(tree.height).toBe(3);
     const root = tree.root as RegionInner;
     expect(root.children.length).toBe(2);
-    expect(root.counts).toEqual([24 * 24, 1000]);
+    expect(root.children.map((c) => c.size)).toEqual([24 * 24, 1000 - 24 * 24]);
+    expect(root.size).toBe(1000);
     expect(root.starts).toEqual([0, 24 * 24 * 2 * P]);
     expect(root.ends).toEqual([(24 * 24 * 2 - 1) * P, 1999 * P]);
-    expect(root.gaps).toEqual([P, P]);
+    expect(root.children.map((c) => c.gap)).toEqual([P, P]);
+    // Its gaps: each child's largest and the one between them, all one page.
+    expect([root.gap, root.gap2]).toEqual([P, P]);
     expect(treeToArray(tree)).toEqual(regions);
+  });
+
+  it('keeps the largest gap exact without a rescan when a region fills the largest hole and goes again', () => {
+    // 1,000 one-page regions a page apart, and a three-page hole above region 499 (pages 998-1001).
+    const regions = everyOtherPage(1000).map((r, i) => (i < 500 ? r : region(r.start / P + 2, r.end / P + 2)));
+    const tree = treeFromSorted(regions);
+    expect(tree.root.gap).toBe(3 * P);
+    const filled = treeInsertAt(tree, 500, region(999, 1001));
+    checkTree(filled);
+    // The new largest came from the second largest each node kept: still known, one page.
+    expect([filled.root.gap, filled.root.gap2]).toEqual([P, P]);
+    const emptied = treeRemoveAt(filled, 500);
+    checkTree(emptied);
+    expect([emptied.root.gap, emptied.root.gap2]).toEqual([3 * P, P]);
   });
 
   it('lookup, findAbove, rankAbove and at agree on a 1,000-region tree', () => {
@@ -202,8 +219,10 @@ describe('region tree: structure', () => {
   it('checkTree finds a stale gap summary', () => {
     const tree = treeFromSorted(everyOtherPage(100));
     const root = tree.root as RegionInner;
-    const broken: RegionTree = { ...tree, root: { ...root, gaps: root.gaps.map((g) => g + P) } };
-    expect(() => checkTree(broken)).toThrow('stale gap');
+    expect(() => checkTree({ ...tree, root: { ...root, gap: root.gap + P } })).toThrow('stale gap');
+    expect(() => checkTree({ ...tree, root: { ...root, gap2: root.gap2 + P } })).toThrow('stale second gap');
+    expect(() => checkTree({ ...tree, root: { ...root, gap2: -1 } })).not.toThrow(); // not known: allowed
+    expect(() => checkTree({ ...tree, root: { ...root, size: root.size + 1 } })).toThrow('stale size');
     expect(() => checkTree({ ...tree, size: 99 })).toThrow('size 99 but 100 regions');
   });
 });
