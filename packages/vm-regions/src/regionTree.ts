@@ -337,6 +337,23 @@ function sliceInner(node: RegionInner, from: number, to: number): RegionInner {
   return scannedInner(node.children.slice(from, to), starts, ends);
 }
 
+/*
+ * Ranks come from the sizes of the children a descent passes, read from whichever end of the node
+ * is nearer (half a node's children at most).
+ */
+
+/** How many regions the children of `node` before child `i` hold. */
+function sizeBefore(node: RegionInner, i: number): number {
+  const children = node.children;
+  let total = 0;
+  if (2 * i <= children.length) {
+    for (let k = 0; k < i; k++) total += children[k]!.size;
+    return total;
+  }
+  for (let k = i; k < children.length; k++) total += children[k]!.size;
+  return node.size - total;
+}
+
 /** Set by `childAt`: the rank its caller asked for, counted from the first region of the child it returned. */
 let rankInChild = 0;
 
@@ -344,14 +361,25 @@ let rankInChild = 0;
 function childAt(node: RegionInner, rank: number): number {
   const children = node.children;
   const last = children.length - 1;
-  let r = rank;
-  let i = 0;
-  for (; i < last; i++) {
-    const size = children[i]!.size;
-    if (r < size) break;
-    r -= size;
+  if (2 * rank < node.size) {
+    let r = rank;
+    let i = 0;
+    for (; i < last; i++) {
+      const size = children[i]!.size;
+      if (r < size) break;
+      r -= size;
+    }
+    rankInChild = r;
+    return i;
   }
-  rankInChild = r;
+  // From the last child down: `start` is the rank of child i's first region.
+  let start = node.size;
+  let i = last;
+  for (; i > 0; i--) {
+    start -= children[i]!.size;
+    if (rank >= start) break;
+  }
+  rankInChild = i > 0 ? rank - start : rank;
   return i;
 }
 
@@ -453,7 +481,7 @@ export function treeRankAbove(tree: RegionTree, address: number): number {
   for (; level > 1; level--) {
     const inner = node as RegionInner;
     const i = firstEndAbove(inner.ends, address);
-    for (let k = 0; k < i; k++) rank += inner.children[k]!.size;
+    rank += sizeBefore(inner, i);
     node = inner.children[i]!;
   }
   const leaf = node as RegionLeaf;
