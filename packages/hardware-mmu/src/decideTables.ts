@@ -13,7 +13,17 @@ import type { MmuState } from './mmuState.js';
 import { mapDirectMap, shareKernelEntries } from './directMap.js';
 import { createRootTable, mapPage, protectPage, tableFrames, unmapPage, type PageTableEditor } from './pageTable.js';
 import { compileFormat } from './pageTableFormat.js';
-import { MMU_EVENTS, type CreateAddressSpaceReply, type PageReply, type PageRequest } from './protocol.js';
+import { protectRange, unmapRange, type RangeChange } from './pageTableRange.js';
+import {
+  MMU_EVENTS,
+  type CreateAddressSpaceReply,
+  type PageReply,
+  type PageRequest,
+  type ProtectRangeReply,
+  type ProtectRangeRequest,
+  type RangeRequest,
+  type UnmapRangeReply,
+} from './protocol.js';
 import type { Tlb } from './tlb.js';
 
 /** The phys-allocator's request for frames. */
@@ -54,9 +64,9 @@ function recordingEditor(state: MmuState, scratch: Scratch, ctx: DecideContext, 
     tableAllocated(pfn: number): void {
       events.push(event(MMU_EVENTS.tableAllocated, { pfn, asid, own: lastOwn }));
     },
-    entrySet(address: number, lo: number, hi: number, level: number): void {
+    entrySet(address: number, lo: number, hi: number, level: number, why?: string): void {
       const isTableLink = level < format.levels - 1 && events.length > 0 && events[events.length - 1]!.type === MMU_EVENTS.tableAllocated;
-      events.push(event(MMU_EVENTS.pteSet, { asid, address, level, lo, hi, reason: isTableLink ? 'table' : reason }));
+      events.push(event(MMU_EVENTS.pteSet, { asid, address, level, lo, hi, reason: why ?? (isTableLink ? 'table' : reason) }));
     },
   };
 }
@@ -131,6 +141,74 @@ export function decidePageEdit(
   }
   flushPageEvent(state, state.tlb, p.asid, p.va, events);
   return { reply: { value: 0 }, events };
+}
+
+/**
+ * The TLB flushes a range edit needs: every cached page of `asid` inside an entry it changed
+ * (Linux `flush_tlb_mm_range` after the zap or the protection change). Without address-space
+ * tags the TLB holds only the current space's pages, so another space's edit flushes nothing.
+ */
+function flushRangeEvents(state: MmuState, asid: number, changes: readonly RangeChange[], events: EmittedEvent[]): void {
+  const tlb = state.tlb;
+  if (changes.length === 0 || (!tlb.asids && asid !== state.current)) return;
+  const pageSize = state.compiledFormat.compiled.pageSize;
+  const vpns = new Set<number>();
+  for (let slot = 0; slot < tlb.entries; slot++) {
+    if (tlb.valid[slot] !== 1) continue;
+    const vpn = tlb.vpn[slot]!;
+    if (tlb.probe(vpn, asid) < 0) continue;
+    const va = vpn * pageSize;
+    // The changes are in address order: the last one starting at or below va.
+    let lo = 0;
+    let hi = changes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (changes[mid]!.va <= va) lo = mid;
+      else hi = mid - 1;
+    }
+    const change = changes[lo]!;
+    if (change.va <= va && va < change.va + change.size) vpns.add(vpn);
+  }
+  for (const vpn of [...vpns].sort((a, b) => a - b)) events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'page', vpn, asid }));
+}
+
+/** Why a range request is refused before any walk: EINVAL for an unknown space, a misaligned or reversed range, or a process range reaching the kernel half. */
+function rangeError(state: MmuState, p: RangeRequest): string | null {
+  const f = state.compiledFormat.compiled;
+  if (!state.spaces[p.asid]) return 'EINVAL';
+  const { start, end } = p;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > 2 ** f.vaBits) return 'EINVAL';
+  if (start % f.pageSize !== 0 || end % f.pageSize !== 0) return 'EINVAL';
+  // A process's top table shares the kernel's entries above PAGE_OFFSET (pgd_ctor): not its to edit.
+  if (p.asid !== 0 && state.pageOffset !== null && end > state.pageOffset) return 'EINVAL';
+  return null;
+}
+
+/** Decides `mmu/unmap-range`: clears the mapped entries of the range, walking only the tables that exist. */
+export function decideUnmapRange(state: MmuState, p: RangeRequest, ctx: DecideContext): { reply: UnmapRangeReply; events: EmittedEvent[] } {
+  const error = rangeError(state, p);
+  if (error) return { reply: { value: -1, error, entries: 0, pages: 0, frames: [] }, events: [] };
+  const events: EmittedEvent[] = [];
+  const editor = recordingEditor(state, createScratch(state), ctx, p.asid, 'unmap', events);
+  const changes = unmapRange(editor, state.spaces[p.asid]!.root, p.start, p.end);
+  if (typeof changes === 'string') return { reply: { value: -1, error: changes, entries: 0, pages: 0, frames: [] }, events: [] };
+  flushRangeEvents(state, p.asid, changes, events);
+  const pageSize = state.compiledFormat.compiled.pageSize;
+  const pages = changes.reduce((n, c) => n + c.size / pageSize, 0);
+  return { reply: { value: 0, entries: changes.length, pages, frames: changes.map((c) => c.pfn) }, events };
+}
+
+/** Decides `mmu/protect-range`: rewrites the rights of the mapped entries of the range. */
+export function decideProtectRange(state: MmuState, p: ProtectRangeRequest, ctx: DecideContext): { reply: ProtectRangeReply; events: EmittedEvent[] } {
+  if (!Number.isInteger(p.flags)) throw new RangeError('mmu/protect-range needs flags');
+  const error = rangeError(state, p);
+  if (error) return { reply: { value: -1, error, entries: 0 }, events: [] };
+  const events: EmittedEvent[] = [];
+  const editor = recordingEditor(state, createScratch(state), ctx, p.asid, 'protect', events);
+  const changes = protectRange(editor, state.spaces[p.asid]!.root, p.start, p.end, p.flags, p.mask ?? -1);
+  if (typeof changes === 'string') return { reply: { value: -1, error: changes, entries: 0 }, events: [] };
+  flushRangeEvents(state, p.asid, changes, events);
+  return { reply: { value: 0, entries: changes.length }, events };
 }
 
 /** Decides `mmu/destroy-address-space`: frees its table pages (to phys-allocator when it gave them) and forgets it. */

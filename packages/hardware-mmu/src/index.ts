@@ -42,6 +42,10 @@ export {
   unmapPage,
 } from './pageTable.js';
 export type { EntryLookup, MapError, Mapping, PageTableEditor } from './pageTable.js';
+/** Range edits of a page table (munmap's zap, mprotect's change_protection), walking only the tables that exist. */
+export { editRange, protectRange, unmapRange } from './pageTableRange.js';
+/** An entry a range edit changed, and the per-entry edit it applies. */
+export type { EntryEdit, RangeChange } from './pageTableRange.js';
 export {
   ALPHA_FORMAT,
   BUILT_IN_FORMATS,

@@ -19,8 +19,8 @@ export interface PageTableEditor {
   readonly format: CompiledFormat;
   /** Hands out a frame for a new table page: its frame number, or -1 when memory is exhausted. */
   allocateTable(): number;
-  /** Told of every entry written (address, new words, level), e.g. to record events. */
-  entrySet?(address: number, lo: number, hi: number, level: number): void;
+  /** Told of every entry written (address, new words, level, and why when the writer says: `table`, `split`), e.g. to record events. */
+  entrySet?(address: number, lo: number, hi: number, level: number, why?: string): void;
   /** Told of every table page allocated (after it has been zeroed). */
   tableAllocated?(pfn: number): void;
 }
@@ -32,10 +32,10 @@ export interface PageTableEditor {
  */
 export const DIRECTORY_FLAGS = PTE_PRESENT | PTE_WRITE | PTE_USER;
 
-/** Writes one entry through an editor (and tells its `entrySet`). */
-export function setEntry(editor: PageTableEditor, address: number, lo: number, hi: number, level: number): void {
+/** Writes one entry through an editor (and tells its `entrySet`, with why when given). */
+export function setEntry(editor: PageTableEditor, address: number, lo: number, hi: number, level: number, why?: string): void {
   writePte(editor.ram, editor.format, address, lo, hi);
-  editor.entrySet?.(address, lo, hi, level);
+  editor.entrySet?.(address, lo, hi, level, why);
 }
 
 /** Allocates and zeroes one table page; returns its physical address, or -1. */

@@ -20,6 +20,18 @@ export const MMU_REQUESTS = {
   unmap: 'mmu/unmap',
   /** Changes one page's rights: `{ asid, va, flags }` → `{ value: 0 }` or `{ value: -1, error: 'ENOENT' }`. */
   protect: 'mmu/protect',
+  /**
+   * Unmaps every page of a range, walking only the tables that exist: `{ asid, start, end }` →
+   * `{ value: 0, entries, pages, frames }` (the entries cleared, the pages they mapped, the first
+   * frame of each), or `{ value: -1, error }`. The frames are not freed: whoever mapped them owns them.
+   */
+  unmapRange: 'mmu/unmap-range',
+  /**
+   * Changes the rights of every mapped page of a range: `{ asid, start, end, flags, mask? }` →
+   * `{ value: 0, entries }` or `{ value: -1, error }`; bits in `mask` (default: all) come from
+   * `flags`, accessed/dirty/page size are kept; no PTE_PRESENT in the result makes PROT_NONE entries.
+   */
+  protectRange: 'mmu/protect-range',
   /** Translates as the hardware does (TLB, walk, A/D bits, faults): `{ asid | pid, va, kind?, mode? }` → `{ physical }` or `{ fault }`. */
   translate: 'mmu/translate',
   /** Read-only: the present entry mapping a page: `{ asid | pid, va }` → `{ pfn, flags, level, entryAddress }` or null. */
@@ -117,6 +129,48 @@ export interface PageRequest {
   readonly flags?: number;
   /** For a large page: the table level holding it (0 = top). */
   readonly level?: number;
+}
+
+/** Payload of `mmu/unmap-range` and `mmu/protect-range`: the pages of [start, end) in one address space. */
+export interface RangeRequest {
+  /** The address space. */
+  readonly asid: number;
+  /** First address of the range (page-aligned). */
+  readonly start: number;
+  /** First address after it (page-aligned, at least `start`; a process's range ends at or below PAGE_OFFSET). */
+  readonly end: number;
+}
+
+/** Payload of `mmu/protect-range`. */
+export interface ProtectRangeRequest extends RangeRequest {
+  /** The portable flags to give (PTE_PRESENT is not implied: without it the entries become PROT_NONE entries). */
+  readonly flags: number;
+  /** Which bits come from `flags` (default: all); PTE_ACCESSED, PTE_DIRTY and PTE_LARGE are always kept. */
+  readonly mask?: number;
+}
+
+/** Reply of `mmu/unmap-range`. */
+export interface UnmapRangeReply {
+  /** 0 on success, -1 on failure. */
+  readonly value: 0 | -1;
+  /** `EINVAL` (no such address space, a misaligned or reversed range), `ENOMEM` (no frame to split a large page). */
+  readonly error?: string;
+  /** Entries cleared (a large page is one). */
+  readonly entries: number;
+  /** Pages they mapped. */
+  readonly pages: number;
+  /** The first frame of each entry cleared, in address order (still allocated: the caller's to free). */
+  readonly frames: readonly number[];
+}
+
+/** Reply of `mmu/protect-range`. */
+export interface ProtectRangeReply {
+  /** 0 on success, -1 on failure. */
+  readonly value: 0 | -1;
+  /** `EINVAL`, `ENOMEM`, as for `mmu/unmap-range`. */
+  readonly error?: string;
+  /** Entries changed (entries that already had the rights are not rewritten). */
+  readonly entries: number;
 }
 
 /** Reply of map/unmap/protect/destroy: 0, or -1 with an errno name. */
@@ -271,7 +325,7 @@ export interface PteSetEvent {
   readonly lo: number;
   /** New high 32 bits (0 for narrow entries). */
   readonly hi: number;
-  /** Why: `map`, `unmap`, `protect`, `table` (linking a new table), `accessed-dirty` (set by the walk). */
+  /** Why: `map`, `unmap`, `protect`, `table` (linking a new table), `split` (a large page split by a range edit), `accessed-dirty` (set by the walk). */
   readonly reason: string;
 }
 

@@ -6,7 +6,7 @@
 import { defineSubsystem, event, type DecideContext, type Decision } from '@vmlab/kernel';
 import { MMU_CALLS } from './calls.js';
 import { decideAccess, decideTranslate, resolveTarget } from './decideAccess.js';
-import { decideCreateAddressSpace, decideDestroyAddressSpace, decidePageEdit } from './decideTables.js';
+import { decideCreateAddressSpace, decideDestroyAddressSpace, decidePageEdit, decideProtectRange, decideUnmapRange } from './decideTables.js';
 import { evolveMmu, initialMmuState, type MmuState } from './mmuState.js';
 import { lookupEntry } from './pageTable.js';
 import { compileFormat } from './pageTableFormat.js';
@@ -18,6 +18,8 @@ import {
   type LookupReply,
   type MmuInfo,
   type PageRequest,
+  type ProtectRangeRequest,
+  type RangeRequest,
   type ReadPhysicalRequest,
   type TranslateRequest,
   type WritePhysicalRequest,
@@ -65,6 +67,10 @@ export const mmuSubsystem = defineSubsystem<MmuState>({
         return decidePageEdit(state, 'unmap', request.payload as PageRequest, ctx);
       case MMU_REQUESTS.protect:
         return decidePageEdit(state, 'protect', request.payload as PageRequest, ctx);
+      case MMU_REQUESTS.unmapRange:
+        return decideUnmapRange(state, request.payload as RangeRequest, ctx);
+      case MMU_REQUESTS.protectRange:
+        return decideProtectRange(state, request.payload as ProtectRangeRequest, ctx);
       case MMU_REQUESTS.translate:
         return decideTranslate(state, request.payload as TranslateRequest, ctx);
       case MMU_REQUESTS.lookup:
