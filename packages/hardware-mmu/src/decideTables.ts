@@ -216,7 +216,10 @@ export function decideDestroyAddressSpace(state: MmuState, asid: number, ctx: De
   const space = state.spaces[asid];
   if (!space) return { reply: { value: -1, error: 'EINVAL' }, events: [] };
   const f = state.compiledFormat.compiled;
-  const frames = tableFrames(state.ram, f, space.root);
+  // Only the space's own tables: the kernel-half entries of its top table point to the kernel's
+  // tables (shared by every process, pgd_ctor), which are not its to free.
+  const mine = new Set(space.tables.map((t) => t.pfn));
+  const frames = tableFrames(state.ram, f, space.root).filter((pfn) => mine.has(pfn));
   const ownSet = new Set(space.tables.filter((t) => t.own).map((t) => t.pfn));
   const own: number[] = [];
   for (const pfn of frames) {

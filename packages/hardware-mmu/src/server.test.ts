@@ -148,6 +148,20 @@ describe('mmu server: address-space life and TLB requests', () => {
     expect(machine.dispatch({ type: 'mmu/destroy-address-space', payload: { asid: 9 } }).reply).toEqual({ value: -1, error: 'EINVAL' });
   });
 
+  it("frees only the space's own tables on destroy, never the kernel's that its top table shares (linux-x86_64)", () => {
+    const machine = createMachine({ subsystems: [mmuSubsystem], config: { profile: 'linux-x86_64', ram: 8 * 1024 * 1024 } });
+    machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 1 } });
+    machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 2 } });
+    machine.dispatch({ type: 'mmu/map', payload: { asid: 1, va: 0x1000, pfn: 9, flags: PTE_WRITE } });
+    const state = machine.slice<MmuState>('mmu');
+    const own = state.spaces[1]!.tables.map((t) => t.pfn);
+    const destroyed = machine.dispatch({ type: 'mmu/destroy-address-space', payload: { asid: 1 } });
+    expect((destroyed.events[0]!.payload as { frames: number[] }).frames).toEqual(own);
+    expect(own).toHaveLength(4); // the root and three tables down to 0x1000
+    // The kernel's direct map still translates in the other space.
+    expect(machine.dispatch({ type: 'mmu/translate', payload: { asid: 2, va: 0x888000001000 } }).reply).toEqual({ physical: 0x1000 });
+  });
+
   it('keeps the global direct-map entries over a switch and drops them on a full flush (linux-i386)', () => {
     const machine = createMachine({ subsystems: [mmuSubsystem], config: { profile: 'linux-i386', ram: 8 * 1024 * 1024 } });
     machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 1 } });
