@@ -6,7 +6,7 @@
 import { PAGE_SIZE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
-import type { Region } from './region.js';
+import { ulong, type Region } from './region.js';
 import { treeAt, treeRankAbove } from './regionTree.js';
 
 const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
@@ -19,12 +19,16 @@ function compatible(low: Region, high: Region): boolean {
     low.dev === high.dev &&
     low.inode === high.inode &&
     ((low.flags ^ high.flags) & ~VM_ACCESS_FLAGS) === 0 &&
+    // bits above 31 (VM_DROPPABLE), which `^` does not see
+    Math.floor(low.flags / 2 ** 32) === Math.floor(high.flags / 2 ** 32) &&
     high.pgoff === low.pgoff + (high.start - low.start) / PAGE_SIZE
   );
 }
 
 /** Gives the region containing `address` an anon_vma if it has none (next's first, then prev's, else a new one). */
-export function anonVmaPrepare(space: AddressSpace, address: number): OperationResult {
+export function anonVmaPrepare(space: AddressSpace, rawAddress: number): OperationResult {
+  // An unsigned long (region.ts ulong): a negative address is huge, in no region: EFAULT.
+  const address = ulong(rawAddress);
   const rank = treeRankAbove(space.tree, address);
   const region = treeAt(space.tree, rank);
   if (!region || region.start > address) return failure(space, 'EFAULT');

@@ -8,14 +8,16 @@ import type { AddressSpace } from './addressSpace.js';
 import { SpaceEditor, success, type OperationResult } from './editor.js';
 import { startGap } from './freeArea.js';
 import { unmapRange } from './munmap.js';
-import { pageAlign } from './region.js';
+import { pageAlign, ulong } from './region.js';
 import { treeAt, treeFindAbove, treeRankAbove } from './regionTree.js';
 
 /** VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT: the heap's vm_flags. */
 export const BRK_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
 
 /** brk(newBrk) on `space`: the value is the new break, or the old one when refused. */
-export function brk(space: AddressSpace, requested: number): OperationResult {
+export function brk(space: AddressSpace, rawRequested: number): OperationResult {
+  // brk's argument is an unsigned long (region.ts ulong): a negative one is huge.
+  const requested = ulong(rawRequested);
   const editor = new SpaceEditor(space);
   const old = space.brk;
   const refused = (): OperationResult => ({ space, edits: [], value: old });
@@ -37,6 +39,10 @@ export function brk(space: AddressSpace, requested: number): OperationResult {
     if (error) return refused();
     return success(editor, requested);
   }
+  // mm/mmap.c check_brk_limits: get_unmapped_area(NULL, oldbrk, newbrk - oldbrk, 0, MAP_FIXED)
+  // refuses a break whose heap would pass TASK_SIZE (`len > TASK_SIZE`, `addr > TASK_SIZE - len`):
+  // brk(-4096) or brk(2^47) returns the old break (fixtures/linux/args-probe.txt).
+  if (newBrk - oldBrk > space.layout.taskSize || oldBrk > space.layout.taskSize - (newBrk - oldBrk)) return refused();
   // The next region (with its guard gap) must stay at least a page above the new break.
   const next = treeFindAbove(space.tree, oldBrk);
   if (next && newBrk + PAGE_SIZE > startGap(space, next)) return refused();

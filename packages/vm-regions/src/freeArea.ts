@@ -3,10 +3,10 @@
  * callers in arch/x86/kernel/sys_x86_64.c arch_get_unmapped_area[_topdown]): where a mapping of a
  * given length goes when the caller does not fix its address.
  */
-import { MAP_FIXED, MAP_SHARED, VM_GROWSDOWN } from './constants.js';
+import { MAP_32BIT, MAP_FIXED, MAP_SHARED, VM_GROWSDOWN } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
 import type { Region } from './region.js';
-import { pageDown } from './region.js';
+import { pageAlign, pageDown } from './region.js';
 import { treeAt, treeFindAbove, treeHighestGap, treeLowestGap } from './regionTree.js';
 
 const PMD_SIZE = 2 * 1024 * 1024;
@@ -189,8 +189,8 @@ export function getUnmappedArea(space: AddressSpace, request: UnmappedAreaReques
     // Anonymous private mappings of a 2 MiB multiple without a hint are THP-aligned
     // (mm/mmap.c __get_unmapped_area → mm/huge_memory.c __thp_get_unmapped_area; 64-bit only).
     const thp = layout.thpAlign && !request.file && !(flags & MAP_SHARED) && request.addr === 0 && length % PMD_SIZE === 0;
-    addr = thp ? thpUnmappedArea(space, length) : -1;
-    if (addr < 0) addr = archUnmappedArea(space, request.addr, length);
+    addr = thp ? thpUnmappedArea(space, length, flags) : -1;
+    if (addr < 0) addr = archUnmappedArea(space, request.addr, length, flags);
     if (addr < 0) return 'ENOMEM';
   }
   if (addr > layout.taskSize - length) return 'ENOMEM';
@@ -199,9 +199,12 @@ export function getUnmappedArea(space: AddressSpace, request: UnmappedAreaReques
 }
 
 /** __thp_get_unmapped_area: search for length + 2 MiB, then align inside it (top-down keeps the upper end). */
-function thpUnmappedArea(space: AddressSpace, length: number): number {
+function thpUnmappedArea(space: AddressSpace, length: number, flags: number): number {
   const padded = length + PMD_SIZE;
-  const ret = archUnmappedArea(space, 0, padded);
+  // MAP_32BIT too: the padded search runs in its window, and with the top-down layout (MMF_TOPDOWN)
+  // an aligned answer still moves up by PMD_SIZE (0x40200000 for the first 2 MiB MAP_32BIT
+  // mapping: fixtures/linux/args-probe.txt).
+  const ret = archUnmappedArea(space, 0, padded, flags);
   if (ret <= 0) return -1;
   const offSub = (PMD_SIZE - (ret % PMD_SIZE)) % PMD_SIZE;
   if (space.layout.topDown && offSub === 0) return ret + PMD_SIZE;
@@ -209,8 +212,22 @@ function thpUnmappedArea(space: AddressSpace, length: number): number {
 }
 
 /** arch_get_unmapped_area_topdown / arch_get_unmapped_area: the hint when it is free, else a search. */
-function archUnmappedArea(space: AddressSpace, hint: number, length: number): number {
+function archUnmappedArea(space: AddressSpace, hint: number, length: number, flags: number): number {
   const { layout } = space;
+  // MAP_32BIT (arch/x86/kernel/sys_x86_64.c): arch_get_unmapped_area_topdown jumps to `bottomup`
+  // ("for MAP_32BIT mappings we force the legacy mmap base"), and arch_get_unmapped_area's
+  // find_start_end gives the window [0x40000000, 0x80000000): a free hint with PAGE_ALIGN(hint) +
+  // len <= 0x80000000 is taken (even below the window), else the lowest gap in the window; no
+  // further fallback (fixtures/linux/args-probe.txt: 0x40000000, 0x40002000 …).
+  if (flags & MAP_32BIT && layout.map32bit) {
+    const { begin, end } = layout.map32bit;
+    if (length > end) return -1;
+    if (hint !== 0) {
+      const addr = pageAlign(hint);
+      if (end - length >= addr && isFree(space, addr, length)) return addr;
+    }
+    return findFreeAreaBottomUp(space, { length, low: begin, high: end });
+  }
   if (hint !== 0) {
     const addr = pageDown(hint);
     // mmap_address_hint_valid, then find_vma and vm_start_gap.

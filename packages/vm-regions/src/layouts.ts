@@ -47,6 +47,17 @@ export interface Layout {
   readonly maxMapCount: number;
   /** Size of the initial stack region: one page of arguments plus the 128 KiB setup_arg_pages adds (fs/exec.c). */
   readonly initialStack: number;
+  /**
+   * Where MAP_32BIT mappings go, bottom-up ([0x40000000, 0x80000000) for a 64-bit task:
+   * arch/x86/kernel/sys_x86_64.c find_start_end), or null where MAP_32BIT is ignored (32-bit tasks:
+   * in_32bit_syscall(); other systems).
+   */
+  readonly map32bit: {
+    /** The search's low limit. */
+    readonly begin: number;
+    /** The search's high limit (also the hint's bound). */
+    readonly end: number;
+  } | null;
 }
 
 /** Options that override a profile's defaults (from the machine configuration). */
@@ -104,6 +115,8 @@ interface LinuxDifferences {
   readonly gateArea: Layout['gateArea'];
   /** Where brk starts with no program loaded. */
   readonly defaultBrk: number;
+  /** The MAP_32BIT window (64-bit tasks only). */
+  readonly map32bit: Layout['map32bit'];
 }
 
 /**
@@ -130,6 +143,7 @@ function linuxLayout(profile: string, taskSize: number, options: LayoutOptions, 
     defaultBrk: differences.defaultBrk,
     maxMapCount: options.maxMapCount ?? DEFAULT_MAX_MAP_COUNT,
     initialStack: PAGE_SIZE + 128 * 1024,
+    map32bit: differences.map32bit,
   };
 }
 
@@ -155,6 +169,8 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         // (arch/x86/entry/vsyscall/vsyscall_64.c) returns none for a compat mm.
         gateArea: null,
         defaultBrk: 0x08048000,
+        // find_start_end: MAP_32BIT only counts outside a 32-bit syscall.
+        map32bit: null,
       });
     }
     case 'win2000-x86': {
@@ -177,6 +193,7 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         defaultBrk: 0x00400000,
         maxMapCount: options.maxMapCount ?? DEFAULT_MAX_MAP_COUNT,
         initialStack: PAGE_SIZE + 128 * 1024,
+        map32bit: null,
       };
     }
     default: {
@@ -187,6 +204,8 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         pointerBytes: 8,
         gateArea: { start: 0xffffffffff600000, end: 0xffffffffff601000 },
         defaultBrk: 0x555555554000,
+        // find_start_end: "Give it 1GB of playground" (no randomisation under setarch -R).
+        map32bit: { begin: 0x40000000, end: 0x80000000 },
       });
     }
   }

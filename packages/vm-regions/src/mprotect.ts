@@ -18,30 +18,39 @@ import {
   VM_READ,
   VM_SHARED,
   VM_WRITE,
+  withLowFlags,
 } from './constants.js';
 import type { AddressSpace } from './addressSpace.js';
 import { populate } from './anonVma.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
 import { canMerge, mergeAround } from './merge.js';
 import { protToVmFlags } from './mmap.js';
-import { isPageAligned, pageAlign, regionFrom, type Region } from './region.js';
+import { ULONG_SPAN, bitsOutside, offsetInPage, pageAlignULong, regionFrom, ulong, type Region } from './region.js';
 import { treeAt, treeFindAbove, treeRankAbove } from './regionTree.js';
 
 /** PROT_SEM is accepted and ignored on x86 (arch_validate_prot). */
 const PROT_SEM = 0x8;
 const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 
-/** mprotect(start, length, prot) on `space`. */
-export function mprotect(space: AddressSpace, start: number, length: number, prot: number): OperationResult {
-  const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
-  prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+/**
+ * mprotect(start, length, prot) on `space`. All three are unsigned long (region.ts ulong), in
+ * mm/mprotect.c do_mprotect_pkey's order: both PROT_GROWS* bits EINVAL, an unaligned start EINVAL,
+ * len 0 success, `end = start + PAGE_ALIGN(len)` wrapping (end <= start) ENOMEM, then
+ * arch_validate_prot (any bit but PROT_READ|WRITE|EXEC|SEM and the GROWS bits, bits 32-63
+ * included) EINVAL (fixtures/linux/args-probe.txt).
+ */
+export function mprotect(space: AddressSpace, rawStart: number, rawLength: number, rawProt: number): OperationResult {
+  const grows = rawProt & (PROT_GROWSDOWN | PROT_GROWSUP);
   if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return failure(space, 'EINVAL');
-  if (!isPageAligned(start)) return failure(space, 'EINVAL');
-  if (length === 0) return { space, edits: [], value: 0 };
-  const end = start + pageAlign(length);
+  if (offsetInPage(rawStart) !== 0) return failure(space, 'EINVAL');
+  let start = ulong(rawStart);
+  if (ulong(rawLength) === 0) return { space, edits: [], value: 0 };
+  const length = pageAlignULong(rawLength);
+  const end = start + length;
   // start + len wrapping around (an unsigned long on a 64-bit kernel) is ENOMEM before anything changes.
-  if (end <= start || end >= 2 ** 64) return failure(space, 'ENOMEM');
-  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) return failure(space, 'EINVAL');
+  if (length === 0 || end >= ULONG_SPAN) return failure(space, 'ENOMEM');
+  if (bitsOutside(rawProt, PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return failure(space, 'EINVAL');
+  const prot = rawProt & (PROT_READ | PROT_WRITE | PROT_EXEC);
   const first = treeFindAbove(space.tree, start);
   if (!first || first.start >= end) return failure(space, 'ENOMEM');
   if (grows & PROT_GROWSDOWN) {
@@ -64,7 +73,8 @@ export function mprotect(space: AddressSpace, start: number, length: number, pro
       error = 'ENOMEM';
       break;
     }
-    let newFlags = protFlags | (region.flags & ~VM_ACCESS_FLAGS);
+    // Bits above 31 (VM_DROPPABLE) are kept: withLowFlags changes only the low 32.
+    let newFlags = withLowFlags(region.flags, protFlags | (region.flags & ~VM_ACCESS_FLAGS));
     // VM_MAY* bits bound what mprotect may grant (newflags & ~(newflags >> 4)).
     if ((newFlags & ~(newFlags >> 4)) & VM_ACCESS_FLAGS) {
       error = 'EACCES';
@@ -74,9 +84,9 @@ export function mprotect(space: AddressSpace, start: number, length: number, pro
     // mprotect_fixup: making a private region writable charges it (VM_ACCOUNT); an unfaulted
     // anonymous region made read-only again gives the charge back.
     if (newFlags & VM_WRITE) {
-      if (!(region.flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) newFlags |= VM_ACCOUNT;
+      if (!(region.flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) newFlags = withLowFlags(newFlags, newFlags | VM_ACCOUNT);
     } else if (region.flags & VM_ACCOUNT && region.file === null && region.anonVma === 0) {
-      newFlags &= ~VM_ACCOUNT;
+      newFlags = withLowFlags(newFlags, newFlags & ~VM_ACCOUNT);
     }
     if (newFlags !== region.flags && !fixup(editor, region.start, nstart, tmp, newFlags)) {
       error = 'ENOMEM';

@@ -4,7 +4,7 @@
  */
 import type { AddressSpace } from './addressSpace.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
-import { isPageAligned, pageAlign } from './region.js';
+import { offsetInPage, pageAlign, ulong } from './region.js';
 import { treeAt, treeFindAbove, treeRankAbove } from './regionTree.js';
 
 /** Removes [start, end) from the editor's space; the caller has checked the arguments. Returns an errno name or null. */
@@ -26,10 +26,16 @@ export function unmapRange(editor: SpaceEditor, start: number, end: number): str
   return null;
 }
 
-/** munmap(start, length): mm/vma.c do_vmi_munmap's checks, then `unmapRange`. */
-export function munmap(space: AddressSpace, start: number, length: number): OperationResult {
+/**
+ * munmap(start, length): mm/vma.c do_vmi_munmap's checks, then `unmapRange`. Both are unsigned
+ * long (region.ts ulong): a negative start or length is huge, so EINVAL (`start > TASK_SIZE ||
+ * len > TASK_SIZE - start`; fixtures/linux/args-probe.txt).
+ */
+export function munmap(space: AddressSpace, rawStart: number, rawLength: number): OperationResult {
   const { taskSize } = space.layout;
-  if (!isPageAligned(start) || start > taskSize || length > taskSize - start) return failure(space, 'EINVAL');
+  const start = ulong(rawStart);
+  const length = ulong(rawLength);
+  if (offsetInPage(rawStart) !== 0 || start > taskSize || length > taskSize - start) return failure(space, 'EINVAL');
   const end = start + pageAlign(length);
   if (end === start) return failure(space, 'EINVAL');
   const editor = new SpaceEditor(space);

@@ -85,3 +85,50 @@ export function permissionString(flags: number): string {
 export function mapsOffset(region: Region): number {
   return region.file === null ? 0 : region.pgoff * 2 ** PAGE_SHIFT;
 }
+
+/*
+ * Syscall arguments as unsigned long. Linux takes addresses, lengths, offsets, prot and flags as
+ * `unsigned long` (64 bits on x86-64); the model's numbers are doubles. A negative v stands for
+ * its two's-complement reading 2^64 + v (huge), and a v ≥ 2^64 for ULONG_MAX: the double nearest
+ * 0xffffffffffffffff is 2^64 itself, so a scenario's `0xffffffffffffffff` (or `2 ** 64 - 1`) means
+ * -1, as in C. Doubles near 2^64 are 2048 apart, so `ulong` keeps the magnitude (every such value
+ * is far above any TASK_SIZE) and the page offset and bit tests below read the low bits from the
+ * original value, exact below 2^53.
+ */
+
+/** 2^64: ULONG_MAX + 1 of an x86-64 kernel. */
+export const ULONG_SPAN = 2 ** 64;
+
+/** The largest double below 2^64: ULONG_MAX as a magnitude. */
+const ULONG_MAX_DOUBLE = ULONG_SPAN - 2048;
+
+/** The unsigned long `v` stands for, as a magnitude (a value that rounds to 2^64 stays just below it). */
+export function ulong(v: number): number {
+  if (!Number.isFinite(v)) return ULONG_MAX_DOUBLE;
+  v = Math.floor(v);
+  if (v < 0) return Math.min(ULONG_SPAN + v, ULONG_MAX_DOUBLE);
+  return Math.min(v, ULONG_MAX_DOUBLE);
+}
+
+/** offset_in_page(v) of the unsigned long `v` stands for (its low 12 bits, two's complement for v < 0; ULONG_MAX's for v ≥ 2^64). */
+export function offsetInPage(v: number): number {
+  if (!Number.isFinite(v) || v >= ULONG_SPAN) return PAGE_SIZE - 1;
+  return Number.isInteger(v) ? ((v % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE : 1;
+}
+
+/** PAGE_ALIGN(v) of the unsigned long `v` stands for: 0 when it wraps past ULONG_MAX (len > 2^64 − 4096). */
+export function pageAlignULong(v: number): number {
+  if (!Number.isFinite(v)) return 0;
+  if (v < 0) {
+    const up = Math.ceil(v / PAGE_SIZE) * PAGE_SIZE;
+    return up === 0 ? 0 : ulong(up);
+  }
+  if (v >= ULONG_SPAN) return 0;
+  return pageAlign(ulong(v)) % ULONG_SPAN;
+}
+
+/** True when the unsigned long `v` stands for has a bit outside `mask` (a 32-bit mask; bits 32–63 always count). */
+export function bitsOutside(v: number, mask: number): boolean {
+  if (!Number.isInteger(v)) return true;
+  return v < 0 || v >= 2 ** 32 || ((v >>> 0) & ~mask) !== 0;
+}

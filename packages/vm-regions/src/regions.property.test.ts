@@ -21,6 +21,11 @@
  * - a failed operation returns Linux's errno and leaves the address space unchanged (mprotect
  *   excepted: it keeps the changes made before the hole it stopped at, as Linux does).
  *
+ * Arguments are unsigned long: defects pass negative addresses and lengths (2^64 + v), for which
+ * mm/mmap.c do_mmap / __get_unmapped_area, mm/vma.c do_vmi_munmap and mm/mprotect.c give ENOMEM or
+ * EINVAL (fixtures/linux/args-probe.txt). MAP_STACK sets VM_NOHUGEPAGE (include/linux/mman.h
+ * calc_vm_flag_bits), so a MAP_STACK region stays apart from an otherwise equal neighbour.
+ *
  * A fifth run lowers vm.max_map_count to 12: mmap (map_count > max), a split by munmap or
  * MAP_FIXED (map_count >= max) and brk (map_count > max) then fail as Linux 6.18 does; an mprotect
  * stopped by split_vma at the limit is taken as the model made it (its exact cases are in
@@ -55,6 +60,7 @@ const VM_GROWSDOWN = 0x100;
 const VM_LOCKED = 0x2000;
 const VM_ACCOUNT = 0x100000;
 const VM_NORESERVE = 0x200000;
+const VM_NOHUGEPAGE = 0x40000000;
 const VM_ACCESS = VM_READ | VM_WRITE | VM_EXEC;
 const VM_SPECIAL = 0x4000 | 0x40000 | 0x400; // VM_IO | VM_DONTEXPAND | VM_PFNMAP
 const MAP_SHARED = 0x01;
@@ -65,6 +71,7 @@ const MAP_ANONYMOUS = 0x20;
 const MAP_GROWSDOWN = 0x100;
 const MAP_LOCKED = 0x2000;
 const MAP_NORESERVE = 0x4000;
+const MAP_STACK = 0x20000;
 const MAP_FIXED_NOREPLACE = 0x100000;
 /** VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT (arch/x86: VM_DATA_FLAGS_TSK_EXEC without READ_IMPLIES_EXEC). */
 const BRK_VM_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
@@ -194,8 +201,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       alignedOffset: fc.boolean(),
       prot: fc.nat(7),
       pages: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(512)),
-      extra: fc.constantFrom(0, 0, 0, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE),
-      defect: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 7 }) }),
+      extra: fc.constantFrom(0, 0, 0, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_STACK),
+      defect: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }) }),
     }),
   },
   {
@@ -206,7 +213,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       window: fc.boolean(),
       delta: fc.integer({ min: -3, max: 6 }),
       pages: fc.integer({ min: 1, max: 12 }),
-      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) }),
     }),
   },
   {
@@ -218,7 +225,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       delta: fc.integer({ min: -2, max: 6 }),
       pages: fc.integer({ min: 1, max: 12 }),
       prot: fc.nat(7),
-      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }) }),
+      defect: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 6 }) }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('brk' as const), pages: fc.integer({ min: -6, max: 6 }), bytes: fc.integer({ min: 0, max: P - 1 }) }) },
@@ -249,6 +256,8 @@ function mmapFlagsFor(prot: number, flags: number, shared: boolean): number {
   if (flags & MAP_LOCKED) f |= VM_LOCKED;
   if (shared) f |= VM_SHARED | VM_MAYSHARE;
   if (flags & MAP_NORESERVE) f |= VM_NORESERVE;
+  // calc_vm_flag_bits: MAP_STACK → VM_NOHUGEPAGE (CONFIG_TRANSPARENT_HUGEPAGE).
+  if (flags & MAP_STACK) f |= VM_NOHUGEPAGE;
   // accountable_mapping: private writable memory is charged unless MAP_NORESERVE.
   if ((f & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE) f |= VM_ACCOUNT;
   return f;
@@ -382,13 +391,18 @@ function step(w: World, o: Op): void {
       if (o.defect === 4) length = layout.taskSize + P;
       if (o.defect === 5 && !file) flags = (flags & ~0x0f) | MAP_SHARED_VALIDATE;
       if (o.defect === 6 && !file) flags = (flags & ~0x0f) | MAP_SHARED | MAP_GROWSDOWN;
+      // Unsigned long arguments: a negative length is 2^64 + it (PAGE_ALIGN keeps it huge); a
+      // negative MAP_FIXED address lies above TASK_SIZE; a negative hint is no valid hint.
+      if (o.defect === 7) length = -o.pages * P;
+      if (o.defect === 8 && o.fixed !== 'no') addr = -(o.where + 2) * P;
+      if (o.defect === 8 && o.fixed === 'no') addr = -(o.where + 2) * P;
       const shared = (flags & 0x0f) === MAP_SHARED || (flags & 0x0f) === MAP_SHARED_VALIDATE;
       const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
       const pageLength = Math.ceil(length / P) * P;
       const validType = file ? [MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE].includes(flags & 0x0f) : [MAP_SHARED, MAP_PRIVATE].includes(flags & 0x0f);
       // round_hint_to_min: a hint that masks to 0 is no hint; one below mmap_min_addr moves up to it.
       const masked = Math.floor(addr / P) * P;
-      const hint = masked !== 0 && masked < layout.mmapMinAddr ? layout.mmapMinAddr : masked;
+      const hint = addr < 0 ? 0 : masked !== 0 && masked < layout.mmapMinAddr ? layout.mmapMinAddr : masked;
       const hintFree = hint !== 0 && hint + pageLength <= layout.taskSize && isFreeRange(w, hint, pageLength);
       // __thp_get_unmapped_area searches for length + PMD_SIZE.
       const thp = layout.thpAlign && !file && !shared && hint === 0 && pageLength % PMD === 0;
@@ -398,12 +412,14 @@ function step(w: World, o: Op): void {
       else if (length === 0) expected = { error: 'EINVAL' };
       // do_mmap: "if (mm->map_count > sysctl_max_map_count) return -ENOMEM" (6.18: `>`, fixtures/linux/maxmapcount-probe.txt).
       else if (space.mapCount > layout.maxMapCount) expected = { error: 'ENOMEM' };
-      else if (pageLength > layout.taskSize) expected = { error: 'ENOMEM' };
-      else if (fixed && addr > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
+      else if (pageLength > layout.taskSize || length < 0) expected = { error: 'ENOMEM' };
+      else if (fixed && (addr < 0 || addr > layout.taskSize - pageLength)) expected = { error: 'ENOMEM' };
       else if (searched !== undefined && searched > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
       else if (fixed && addr % P !== 0) expected = { error: 'EINVAL' };
       else if (flags & MAP_FIXED_NOREPLACE && w.extents.some((e) => e.start < addr + pageLength && e.end > addr)) expected = { error: 'EEXIST' };
       else if (!validType) expected = { error: 'EINVAL' };
+      // do_mmap's file switch: "if (vm_flags & (VM_GROWSDOWN|VM_GROWSUP)) return -EINVAL".
+      else if (file && flags & MAP_GROWSDOWN) expected = { error: 'EINVAL' };
       else if (!file && shared && flags & MAP_GROWSDOWN) expected = { error: 'EINVAL' };
       else if (fixed && splitsOverLimit(space, addr, addr + pageLength)) expected = { error: 'ENOMEM' };
       w.shmem++;
@@ -440,8 +456,10 @@ function step(w: World, o: Op): void {
       if (o.defect === 2) length = 0;
       if (o.defect === 3) start = layout.taskSize - P;
       if (o.defect === 3) length = 2 * P;
-      // do_vmi_munmap: unaligned start, a range past TASK_SIZE or an empty one is EINVAL.
-      if (start % P !== 0 || start > layout.taskSize || length > layout.taskSize - start || length === 0) expected = { error: 'EINVAL' };
+      if (o.defect === 4) start = -o.pages * P;
+      if (o.defect === 5) length = -o.pages * P;
+      // do_vmi_munmap: unaligned start, a range past TASK_SIZE or an empty one is EINVAL (negative: huge).
+      if (start < 0 || length < 0 || start % P !== 0 || start > layout.taskSize || length > layout.taskSize - start || length === 0) expected = { error: 'EINVAL' };
       else if (splitsOverLimit(space, start, start + Math.ceil(length / P) * P)) expected = { error: 'ENOMEM' };
       result = munmap(space, start, length);
       if (!expected.error) nextExtents = removeRange(w.extents, start, start + Math.ceil(length / P) * P);
@@ -458,7 +476,12 @@ function step(w: World, o: Op): void {
       // PROT_GROWSDOWN: the change reaches down to the start of the grows-down region found (EINVAL for any other).
       const first = o.defect === 4 ? treeToArray(space.tree).find((r) => r.end > start) : undefined;
       if (o.defect === 4) prot |= 0x01000000;
+      // do_mprotect_pkey: `end = start + PAGE_ALIGN(len); if (end <= start) return -ENOMEM` — a
+      // negative start near 2^64 wraps; a start below that finds no region: ENOMEM both.
+      const wrap = o.defect === 5 || o.defect === 6;
+      if (o.defect === 5) start = -o.pages * P;
       if (o.defect >= 1 && o.defect <= 3) expected = { error: 'EINVAL' };
+      else if (wrap) expected = { error: 'ENOMEM' };
       else if (o.defect === 4 && (!first || first.start >= end)) expected = { error: 'ENOMEM' };
       else if (o.defect === 4 && !(first!.flags & VM_GROWSDOWN)) expected = { error: 'EINVAL' };
       else {
@@ -491,7 +514,7 @@ function step(w: World, o: Op): void {
         }
         nextExtents = changed;
       }
-      result = mprotect(space, asked, o.pages * P - (o.pages % 3) * 7, prot);
+      result = mprotect(space, o.defect === 5 ? start : asked, o.defect === 6 ? -o.pages * P : o.pages * P - (o.pages % 3) * 7, prot);
       // At the limit a split_vma may fail on the way (exact cases: server.test.ts, from maxmapcount-probe):
       // the oracle takes the model's pages, and a first split that stayed may leave equal neighbours.
       if (result.error === 'ENOMEM' && !expected.error?.startsWith('EINVAL') && space.mapCount >= layout.maxMapCount - 1) {

@@ -6,7 +6,7 @@ import { PAGE_SIZE, VM_ACCOUNT, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRIT
 import type { AddressSpace } from './addressSpace.js';
 import { anonVmaPrepare } from './anonVma.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
-import { pageDown } from './region.js';
+import { pageDown, ulong } from './region.js';
 import { treeAt, treeRankAbove } from './regionTree.js';
 
 /** VM_STACK_FLAGS: grows down, VM_DATA_DEFAULT_FLAGS, accounted. */
@@ -37,8 +37,10 @@ export function setupStack(space: AddressSpace): OperationResult {
  * below (ENOMEM) or RLIMIT_STACK (ENOMEM, after the region got its anon_vma). EFAULT when no
  * grows-down region is above `address`.
  */
-export function expandStack(space: AddressSpace, address: number): OperationResult {
+export function expandStack(space: AddressSpace, rawAddress: number): OperationResult {
   const { layout } = space;
+  // An unsigned long (region.ts ulong): a negative address is huge, above every region: EFAULT.
+  const address = ulong(rawAddress);
   const rank = treeRankAbove(space.tree, address);
   const region = treeAt(space.tree, rank);
   if (!region) return failure(space, 'EFAULT');

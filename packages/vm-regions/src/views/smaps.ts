@@ -4,7 +4,7 @@
  * counters (Rss, Pss, dirty/clean, Anonymous, Swap …) are 0: no pager maps pages yet, as on Linux
  * for regions never touched. Locked counts the region's size when it is VM_LOCKED and resident, so 0 too.
  */
-import { VM_FLAG_MNEMONICS } from '../constants.js';
+import { VM_FLAG_MNEMONICS, hasFlag } from '../constants.js';
 import type { AddressSpace } from '../addressSpace.js';
 import { treeForEach } from '../regionTree.js';
 import { formatMapsLine, mapsEntries } from './maps.js';
@@ -40,7 +40,7 @@ function kb(name: string, value: number): string {
 /** The VmFlags mnemonics of a region's vm_flags, each followed by a space. */
 export function vmFlagsString(flags: number): string {
   let out = '';
-  for (const [bit, name] of VM_FLAG_MNEMONICS) if (flags & bit) out += name + ' ';
+  for (const [bit, name] of VM_FLAG_MNEMONICS) if (hasFlag(flags, bit)) out += name + ' ';
   return out;
 }
 
