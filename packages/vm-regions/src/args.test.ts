@@ -6,6 +6,9 @@
  * arguments (as signed longs: -8192 stands for 2^64 - 8192): the same errno, the same address
  * where it does not depend on what the static probe had mapped before (fixed mappings and the
  * MAP_32BIT window), the same maps lines and VmFlags.
+ *
+ * Also the initial [stack] under small RLIMIT_STACK values (fixtures/linux/stack-rlimit.txt, made
+ * by stack-rlimit.sh: fs/exec.c setup_arg_pages caps the stack by the rlimit).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -177,5 +180,31 @@ describe('unsigned long arguments, MAP_32BIT, MAP_STACK, MAP_DROPPABLE, MAP_SHAR
     const old = machine.call('do_brk', [pid, 0]).value;
     expect(machine.call('do_brk', [pid, -4096]).value).toBe(old);
     expect(machine.render('maps', { pid }).text).toBe(maps);
+  });
+});
+
+describe('the initial [stack] under RLIMIT_STACK (fixtures/linux/stack-rlimit.txt)', () => {
+  const text = read('stack-rlimit.txt').trimEnd().split('\n');
+  const cases: [number, string][] = [];
+  for (let i = 0; i < text.length; i += 2) cases.push([Number(/^# ulimit -s (\d+)$/.exec(text[i]!)![1]), text[i + 1]!]);
+
+  it('covers limits below, at and above the 132 KiB of one argument page plus stack_expand', () => {
+    expect(cases.map(([kib]) => kib)).toEqual([12, 16, 64, 100, 128, 132, 136, 8192]);
+  });
+
+  for (const [kib, line] of cases) {
+    it(`ulimit -s ${kib}: ${line.split(' ')[0]}`, () => {
+      const space = setupStack(createAddressSpace({ id: 1, layout: layoutFor('linux-x86_64', { stackLimit: kib * 1024 }) })).space;
+      expect(renderMaps(space).split('\n').find((l) => l.endsWith('[stack]'))).toBe(line);
+    });
+  }
+
+  it('an rlimit that is not a page multiple is rounded down (rlim_stack & PAGE_MASK); never below the argument page', () => {
+    const size = (limit: number): number => {
+      const space = setupStack(createAddressSpace({ id: 1, layout: layoutFor('linux-x86_64', { stackLimit: limit }) })).space;
+      return space.layout.stackTop - [...renderMaps(space).matchAll(/^([0-9a-f]+)-[0-9a-f]+ .*\[stack\]$/gm)].map((m) => parseInt(m[1]!, 16))[0]!;
+    };
+    expect(size(16 * 1024 + 100)).toBe(16 * 1024);
+    expect(size(100)).toBe(4096);
   });
 });

@@ -45,7 +45,10 @@ export interface Layout {
   readonly defaultBrk: number;
   /** vm.max_map_count: the most regions an address space may hold. */
   readonly maxMapCount: number;
-  /** Size of the initial stack region: one page of arguments plus the 128 KiB setup_arg_pages adds (fs/exec.c). */
+  /**
+   * Size of the initial stack region: one page of arguments plus the 128 KiB setup_arg_pages adds
+   * (fs/exec.c), capped by RLIMIT_STACK (`stackLimit`) when that is smaller (see stack.ts setupStack).
+   */
   readonly initialStack: number;
   /**
    * Where MAP_32BIT mappings go, bottom-up ([0x40000000, 0x80000000) for a 64-bit task:

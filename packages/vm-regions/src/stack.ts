@@ -6,6 +6,7 @@ import { PAGE_SIZE, VM_ACCOUNT, VM_GROWSDOWN, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRIT
 import type { AddressSpace } from './addressSpace.js';
 import { anonVmaPrepare } from './anonVma.js';
 import { SpaceEditor, failure, success, type OperationResult } from './editor.js';
+import type { Layout } from './layouts.js';
 import { pageDown, ulong } from './region.js';
 import { treeAt, treeRankAbove } from './regionTree.js';
 
@@ -17,8 +18,8 @@ export const STACK_FLAGS = VM_GROWSDOWN | VM_READ | VM_WRITE | VM_MAYREAD | VM_M
  * it is expanded by; start_stack points into the argument page.
  */
 export function setupStack(space: AddressSpace): OperationResult {
-  const { stackTop, initialStack } = space.layout;
-  const start = stackTop - initialStack;
+  const { stackTop } = space.layout;
+  const start = stackTop - initialStackSize(space.layout);
   const editor = new SpaceEditor(space);
   editor.apply({
     kind: 'mapped',
@@ -29,6 +30,21 @@ export function setupStack(space: AddressSpace): OperationResult {
   editor.apply({ kind: 'anon-vma-assigned', start, anonVma: space.nextAnonVma });
   editor.apply({ kind: 'bounds-set', bounds: { startStack: stackTop - PAGE_SIZE } });
   return success(editor, start);
+}
+
+/**
+ * The initial stack's size. fs/exec.c setup_arg_pages: stack_expand = 128 KiB; rlim_stack =
+ * rlimit(RLIMIT_STACK) & PAGE_MASK; `if (stack_size + stack_expand > rlim_stack) stack_base =
+ * vma->vm_end - rlim_stack; else stack_base = vma->vm_start - stack_expand;`, then
+ * expand_stack_locked(vma, stack_base), which never shrinks the argument pages (stack_size: one page
+ * here). So below 132 KiB the stack is RLIMIT_STACK rounded down to a page, at least the argument
+ * page (fixtures/linux/stack-rlimit.txt: ulimit -s 12, 16, 64, 100, 128 give that many KiB).
+ */
+export function initialStackSize(layout: Layout): number {
+  const argPages = PAGE_SIZE;
+  const full = layout.initialStack;
+  const rlim = Math.floor(layout.stackLimit / PAGE_SIZE) * PAGE_SIZE;
+  return full > rlim ? Math.max(argPages, rlim) : full;
 }
 
 /**
