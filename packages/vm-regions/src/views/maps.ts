@@ -21,7 +21,7 @@ export interface MapsEntry {
   readonly dev: string;
   /** Inode. */
   readonly inode: number;
-  /** Path or `[heap]`/`[stack]`/`[vdso]`, or empty. */
+  /** Path or `[heap]`/`[stack]`/`[vdso]`, or empty (as stored: the text form escapes a newline, see mapsName). */
   readonly name: string;
 }
 
@@ -50,12 +50,22 @@ export function mapsEntries(space: AddressSpace): MapsEntry[] {
   return entries;
 }
 
-/** One line of maps, without the newline. */
+/**
+ * The name as maps prints it: fs/proc/task_mmu.c show_map_vma prints a file with
+ * seq_file_path(m, file, "\n"), whose mangle_path (fs/seq_file.c) writes each character of "\n" as
+ * a backslash and three octal digits, `\012`; nothing else is escaped (a tab or a backslash stays
+ * as it is: fixtures/linux/path-escape.txt). The special names never hold a newline.
+ */
+export function mapsName(name: string): string {
+  return name.replaceAll('\n', '\\012');
+}
+
+/** One line of maps (smaps' header line too), without the newline. */
 export function formatMapsLine(entry: MapsEntry, width: number): string {
   const head = `${hex(entry.start, 8)}-${hex(entry.end, 8)} ${entry.perms} ${hex(entry.offset, 8)} ${entry.dev} ${entry.inode} `;
   if (!entry.name) return head;
   // seq_pad: pad to the width, then one space, then the name.
-  return head.padEnd(width, ' ') + ' ' + entry.name;
+  return head.padEnd(width, ' ') + ' ' + mapsName(entry.name);
 }
 
 /** /proc/PID/maps of `space`, byte for byte. */

@@ -19,7 +19,8 @@ import { mmap } from '../mmap.js';
 import { REGIONS_REQUESTS } from '../protocol.js';
 import type { Region } from '../region.js';
 import { regionsSubsystem } from '../server.js';
-import { formatMapsLine, renderMaps } from './maps.js';
+import { setupStack } from '../stack.js';
+import { formatMapsLine, mapsEntries, renderMaps } from './maps.js';
 import { renderSmaps } from './smaps.js';
 import { renderStatus } from './status.js';
 
@@ -205,5 +206,29 @@ describe('the views on the bus', () => {
     expect(status.json).toMatchObject({ VmSize: 144, VmStk: 132, VmData: 12 });
     const lonely = spawn();
     for (const view of ['maps', 'smaps', 'status']) expect(machine.render(view, { pid: lonely }).text).toBe('');
+  });
+});
+
+describe('file names with a newline (fs/proc/task_mmu.c show_map_vma → seq_file_path(m, file, "\\n"))', () => {
+  const text = readFileSync(fileURLToPath(new URL('../fixtures/linux/path-escape.txt', import.meta.url)), 'utf8');
+  const [, maps, smapsHeaders] = text.split(/^# (?:maps|smaps)\n/m) as [string, string, string];
+  // The file names path-escape.c made (the maps text is what Linux printed for them).
+  const names = ['/tmp/pe-a\nb c', '/tmp/pe-tab\tback\\slash', '/tmp/pe-\n\n'];
+  let space = setupStack(createAddressSpace({ id: 1, layout: layoutFor('linux-x86_64') })).space;
+  const inodes = maps.trimEnd().split('\n').map((l) => Number(l.split(/\s+/)[4]));
+  names.forEach((path, i) => {
+    space = mmap(space, { addr: 0x10000000 + i * 0x2000, length: 4096, prot: 1, flags: 0x12, file: { path, dev: 'fe:00', inode: inodes[i]! } }).space;
+  });
+
+  it('maps escapes a newline as \\012 (mangle_path), and nothing else: tab and backslash stay', () => {
+    expect(renderMaps(space).split('\n').filter((l) => l.startsWith('1000')).join('\n') + '\n').toBe(maps);
+  });
+
+  it("smaps' header line is the same", () => {
+    expect(renderSmaps(space).split('\n').filter((l) => l.startsWith('1000')).join('\n') + '\n').toBe(smapsHeaders);
+  });
+
+  it('the json form keeps the name as it is', () => {
+    expect(mapsEntries(space).filter((e) => e.start >= 0x10000000 && e.start < 0x10006000).map((e) => e.name)).toEqual(names);
   });
 });
