@@ -5,8 +5,8 @@
 import type { Json, Task, ViewContext, ViewSpec } from '@vmlab/kernel';
 import type { AddressSpace } from '../addressSpace.js';
 import type { RegionsState } from '../state.js';
-import { mapsEntries, renderMaps } from './maps.js';
-import { renderSmaps } from './smaps.js';
+import { mapsJson, renderMaps } from './maps.js';
+import { renderSmaps, smapsJson } from './smaps.js';
 import { renderStatus, statusFields } from './status.js';
 
 function spaceFor(ctx: ViewContext<RegionsState>): AddressSpace | undefined {
@@ -18,22 +18,22 @@ function spaceFor(ctx: ViewContext<RegionsState>): AddressSpace | undefined {
 export const REGIONS_VIEWS: readonly ViewSpec<RegionsState>[] = [
   {
     name: 'maps',
-    summary: "The process's regions as /proc/PID/maps prints them.",
+    summary: "The process's regions as /proc/PID/maps prints them (json: addresses and offsets as hex strings).",
     scope: 'process',
     render(ctx) {
       const space = spaceFor(ctx);
       if (!space) return { text: '', json: [] };
-      return { text: renderMaps(space), json: mapsEntries(space) as unknown as Json };
+      return { text: renderMaps(space), json: mapsJson(space) as unknown as Json };
     },
   },
   {
     name: 'smaps',
-    summary: "The process's regions with their counters, as /proc/PID/smaps prints them.",
+    summary: "The process's regions with their counters, as /proc/PID/smaps prints them (json: maps' fields, every counter in kB, VmFlags as a list).",
     scope: 'process',
     render(ctx) {
       const space = spaceFor(ctx);
       if (!space) return { text: '', json: [] };
-      return { text: renderSmaps(space), json: mapsEntries(space) as unknown as Json };
+      return { text: renderSmaps(space), json: smapsJson(space) as unknown as Json };
     },
   },
   {

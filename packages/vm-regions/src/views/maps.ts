@@ -51,6 +51,39 @@ export function mapsEntries(space: AddressSpace): MapsEntry[] {
 }
 
 /**
+ * One maps entry in the views' JSON form. Addresses and the file offset are lowercase hex strings
+ * without `0x` or padding (`"7ffff7ffc000"`, `"ffffffffff600000"`, `"0"`): exact for every value,
+ * where a JSON number above 2^53 (the [vsyscall] page, offsets up to 2^63) would be read back
+ * rounded by most parsers. The name is as stored (a newline stays a newline).
+ */
+export interface MapsJsonEntry {
+  /** First address, hex. */
+  readonly start: string;
+  /** One past the last address, hex. */
+  readonly end: string;
+  /** `rw-p` etc. */
+  readonly perms: string;
+  /** Byte offset in the file, hex. */
+  readonly offset: string;
+  /** Device, `fe:00`. */
+  readonly dev: string;
+  /** Inode. */
+  readonly inode: number;
+  /** Path, `[heap]` …, or empty. */
+  readonly name: string;
+}
+
+/** An entry in the JSON form (see MapsJsonEntry). */
+export function mapsJsonEntry(entry: MapsEntry): MapsJsonEntry {
+  return { start: entry.start.toString(16), end: entry.end.toString(16), perms: entry.perms, offset: entry.offset.toString(16), dev: entry.dev, inode: entry.inode, name: entry.name };
+}
+
+/** The maps view's JSON: one MapsJsonEntry per line. */
+export function mapsJson(space: AddressSpace): MapsJsonEntry[] {
+  return mapsEntries(space).map(mapsJsonEntry);
+}
+
+/**
  * The name as maps prints it: fs/proc/task_mmu.c show_map_vma prints a file with
  * seq_file_path(m, file, "\n"), whose mangle_path (fs/seq_file.c) writes each character of "\n" as
  * a backslash and three octal digits, `\012`; nothing else is escaped (a tab or a backslash stays

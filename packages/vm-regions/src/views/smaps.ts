@@ -7,7 +7,7 @@
 import { VM_FLAG_MNEMONICS, hasFlag } from '../constants.js';
 import type { AddressSpace } from '../addressSpace.js';
 import { treeForEach } from '../regionTree.js';
-import { formatMapsLine, mapsEntries } from './maps.js';
+import { formatMapsLine, mapsEntries, mapsJsonEntry, type MapsEntry } from './maps.js';
 
 /** The smaps page counters, in the order Linux 6.18 prints them. */
 export const SMAPS_FIELDS = [
@@ -44,21 +44,49 @@ export function vmFlagsString(flags: number): string {
   return out;
 }
 
-/** /proc/PID/smaps of `space`, byte for byte. */
-export function renderSmaps(space: AddressSpace): string {
+/** One smaps block as data: the maps entry, the kB counters in Linux's order, THPeligible, the VmFlags mnemonics. */
+interface SmapsBlock {
+  readonly entry: MapsEntry;
+  readonly counters: readonly (readonly [string, number])[];
+  readonly thpEligible: number;
+  readonly vmFlags: string;
+}
+
+function smapsBlocks(space: AddressSpace): SmapsBlock[] {
   const entries = mapsEntries(space);
   const flags: number[] = [];
   treeForEach(space.tree, (r) => flags.push(r.flags));
-  let out = '';
-  entries.forEach((entry, i) => {
-    out += formatMapsLine(entry, space.layout.mapsWidth) + '\n';
-    out += kb('Size', (entry.end - entry.start) / 1024);
-    out += kb('KernelPageSize', 4);
-    out += kb('MMUPageSize', 4);
-    for (const field of SMAPS_FIELDS) out += kb(field, 0);
-    out += 'THPeligible:           0\n';
+  return entries.map((entry, i) => ({
+    entry,
+    counters: [['Size', (entry.end - entry.start) / 1024], ['KernelPageSize', 4], ['MMUPageSize', 4], ...SMAPS_FIELDS.map((f) => [f, 0] as const)],
+    thpEligible: 0,
     // The gate area is not a region: its VmFlags are VM_EXEC alone.
-    out += `VmFlags: ${i < flags.length ? vmFlagsString(flags[i]!) : 'ex '}\n`;
-  });
+    vmFlags: i < flags.length ? vmFlagsString(flags[i]!) : 'ex ',
+  }));
+}
+
+/** /proc/PID/smaps of `space`, byte for byte. */
+export function renderSmaps(space: AddressSpace): string {
+  let out = '';
+  for (const block of smapsBlocks(space)) {
+    out += formatMapsLine(block.entry, space.layout.mapsWidth) + '\n';
+    for (const [name, value] of block.counters) out += kb(name, value);
+    out += `THPeligible:    ${String(block.thpEligible).padStart(8, ' ')}\n`;
+    out += `VmFlags: ${block.vmFlags}\n`;
+  }
   return out;
+}
+
+/**
+ * The smaps view's JSON: per region its maps entry (MapsJsonEntry: addresses as hex strings), then
+ * every counter of the text under its own name in kB (`Size`, `KernelPageSize`, `MMUPageSize`,
+ * `Rss` … `Locked`), `THPeligible`, and `VmFlags` as the list of mnemonics (`["rd", "wr", …]`).
+ */
+export function smapsJson(space: AddressSpace): Record<string, string | number | string[]>[] {
+  return smapsBlocks(space).map((block) => ({
+    ...mapsJsonEntry(block.entry),
+    ...Object.fromEntries(block.counters),
+    THPeligible: block.thpEligible,
+    VmFlags: block.vmFlags.trim().split(' ').filter(Boolean),
+  }));
 }

@@ -21,7 +21,7 @@ import type { Region } from '../region.js';
 import { regionsSubsystem } from '../server.js';
 import { setupStack } from '../stack.js';
 import { formatMapsLine, mapsEntries, renderMaps } from './maps.js';
-import { renderSmaps } from './smaps.js';
+import { SMAPS_FIELDS, renderSmaps } from './smaps.js';
 import { renderStatus } from './status.js';
 
 interface Observation {
@@ -230,5 +230,35 @@ describe('file names with a newline (fs/proc/task_mmu.c show_map_vma → seq_fil
 
   it('the json form keeps the name as it is', () => {
     expect(mapsEntries(space).filter((e) => e.start >= 0x10000000 && e.start < 0x10006000).map((e) => e.name)).toEqual(names);
+  });
+});
+
+describe('the json forms of maps and smaps', () => {
+  const machine = createMachine({ subsystems: [regionsSubsystem] });
+  const pid = (machine.dispatch({ type: 'kernel/spawn', payload: { name: 'p', personality: 'posix' } }).reply as { pid: number }).pid;
+  machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid } });
+  machine.call('do_mmap', [pid, 0x10000000, 2 * 4096, 1, 0x12, 3, 2 ** 62, '/lib/big']);
+  machine.call('do_mmap', [pid, 0, 4096, 3, 0x22 | 0x20000]);
+
+  it('maps: addresses and offsets are hex strings, exact above 2^53 ([vsyscall], an offset of 2^62)', () => {
+    const json = machine.render('maps', { pid }).json as { start: string; end: string; offset: string; name: string }[];
+    expect(json.at(-1)).toEqual({ start: 'ffffffffff600000', end: 'ffffffffff601000', perms: '--xp', offset: '0', dev: '00:00', inode: 0, name: '[vsyscall]' });
+    expect(json[0]).toMatchObject({ start: '10000000', end: '10002000', offset: '4000000000000000', name: '/lib/big' });
+    // Each entry is the text line's fields.
+    const text = machine.render('maps', { pid }).text.trimEnd().split('\n');
+    json.forEach((e, i) => expect(text[i]!.startsWith(`${e.start.padStart(8, '0')}-${e.end.padStart(8, '0')} ${(e as unknown as { perms: string }).perms} ${e.offset.padStart(8, '0')} `)).toBe(true));
+    // JSON text keeps them exact (a number would print 18446744073699066000).
+    expect(JSON.stringify(json)).toContain('"ffffffffff600000"');
+  });
+
+  it("smaps: maps' fields, every counter in kB under its own name, THPeligible, VmFlags as mnemonics", () => {
+    const json = machine.render('smaps', { pid }).json as Record<string, unknown>[];
+    expect(json).toHaveLength(4);
+    expect(json[1]).toMatchObject({ start: '7ffff7ffe000', end: '7ffff7fff000', perms: 'rw-p', Size: 4, KernelPageSize: 4, MMUPageSize: 4, Rss: 0, Locked: 0, THPeligible: 0, VmFlags: ['rd', 'wr', 'mr', 'mw', 'me', 'ac', 'nh'] });
+    expect(Object.keys(json[0]!)).toEqual(['start', 'end', 'perms', 'offset', 'dev', 'inode', 'name', 'Size', 'KernelPageSize', 'MMUPageSize', ...SMAPS_FIELDS, 'THPeligible', 'VmFlags']);
+    expect(json.at(-1)).toMatchObject({ start: 'ffffffffff600000', name: '[vsyscall]', VmFlags: ['ex'] });
+    // The text and the json say the same.
+    const text = machine.render('smaps', { pid }).text;
+    expect(text.split('\n').filter((l) => l.startsWith('VmFlags:'))).toEqual(json.map((e) => `VmFlags: ${(e.VmFlags as string[]).map((f) => f + ' ').join('')}`));
   });
 });
