@@ -12,6 +12,12 @@ export const KERNEL_ID = 'kernel';
 /** The kernel event that records the generator's state after an input drew random numbers. */
 export const RANDOM_ADVANCED = 'kernel/random-advanced';
 
+/**
+ * The memory manager's request that tears a task's address space down (served by vm-regions; the
+ * kernel names it only to hand the exit up, when someone serves it, and never imports that layer).
+ */
+const REGIONS_DESTROY_ADDRESS_SPACE = 'regions/destroy-address-space';
+
 /** The life state of a task. */
 export type TaskState = 'running' | 'exited';
 
@@ -82,7 +88,7 @@ export const kernelSubsystem = defineSubsystem<KernelState, KernelConfig>({
   initialState(config) {
     return { tick: 0, rng: seedRandom(config.seed ?? 1), nextPid: 1, tasks: {} };
   },
-  decide(request, state) {
+  decide(request, state, ctx) {
     switch (request.type) {
       case 'kernel/spawn': {
         const p = request.payload as SpawnRequest;
@@ -99,7 +105,16 @@ export const kernelSubsystem = defineSubsystem<KernelState, KernelConfig>({
       }
       case 'kernel/exit': {
         const p = request.payload as { pid: number; exit: number | string };
-        requireTask(state, p.pid);
+        const task = requireTask(state, p.pid);
+        // do_exit → exit_mm → mmput: the last task using an address space takes it down
+        // (exit_mmap), before the task becomes a zombie (exit_notify).
+        if (task.state === 'running' && task.addressSpace !== null && ctx.serves(REGIONS_DESTROY_ADDRESS_SPACE)) {
+          const shared = Object.values(state.tasks).some((t) => t.pid !== p.pid && t.state === 'running' && t.addressSpace === task.addressSpace);
+          if (!shared) {
+            ctx.request(REGIONS_DESTROY_ADDRESS_SPACE, { pid: p.pid });
+            ctx.state(); // the memory manager only read the task table; acknowledge its re-entry
+          }
+        }
         return { reply: null, events: [event('kernel/task-exited', p)] };
       }
       case 'kernel/tick': {
