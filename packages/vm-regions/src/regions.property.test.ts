@@ -72,6 +72,9 @@ const MAP_GROWSDOWN = 0x100;
 const MAP_LOCKED = 0x2000;
 const MAP_NORESERVE = 0x4000;
 const MAP_STACK = 0x20000;
+const MAP_32BIT = 0x40;
+/** arch/x86/kernel/sys_x86_64.c find_start_end: MAP_32BIT's window for a 64-bit task. */
+const WINDOW_32BIT: readonly [number, number] = [0x40000000, 0x80000000];
 const MAP_FIXED_NOREPLACE = 0x100000;
 /** VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT (arch/x86: VM_DATA_FLAGS_TSK_EXEC without READ_IMPLIES_EXEC). */
 const BRK_VM_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
@@ -201,7 +204,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       alignedOffset: fc.boolean(),
       prot: fc.nat(7),
       pages: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(512)),
-      extra: fc.constantFrom(0, 0, 0, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_STACK),
+      extra: fc.constantFrom(0, 0, 0, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_STACK, MAP_32BIT),
       defect: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 9 }) }),
     }),
   },
@@ -403,10 +406,15 @@ function step(w: World, o: Op): void {
       // round_hint_to_min: a hint that masks to 0 is no hint; one below mmap_min_addr moves up to it.
       const masked = Math.floor(addr / P) * P;
       const hint = addr < 0 ? 0 : masked !== 0 && masked < layout.mmapMinAddr ? layout.mmapMinAddr : masked;
-      const hintFree = hint !== 0 && hint + pageLength <= layout.taskSize && isFreeRange(w, hint, pageLength);
+      // MAP_32BIT, 64-bit tasks only (in_32bit_syscall): arch_get_unmapped_area_topdown goes to
+      // `bottomup`, arch_get_unmapped_area's find_start_end gives [1 GiB, 2 GiB); a free hint ending
+      // at or below 2 GiB is taken; else the lowest gap in the window, and nothing else.
+      const in32 = (flags & MAP_32BIT) !== 0 && layout.profile === 'linux-x86_64';
+      const hintFree = hint !== 0 && hint + pageLength <= (in32 ? WINDOW_32BIT[1] : layout.taskSize) && isFreeRange(w, hint, pageLength);
       // __thp_get_unmapped_area searches for length + PMD_SIZE.
       const thp = layout.thpAlign && !file && !shared && hint === 0 && pageLength % PMD === 0;
-      const searched = fixed || hintFree || pageLength > layout.taskSize ? undefined : searchPlacement(w, thp ? pageLength + PMD : pageLength);
+      const searchLength = thp ? pageLength + PMD : pageLength;
+      const searched = fixed || hintFree || pageLength > layout.taskSize ? undefined : in32 ? bottomUpPlacement(w, WINDOW_32BIT[0], WINDOW_32BIT[1], searchLength) : searchPlacement(w, searchLength);
       // In do_mmap's order: sys_mmap's offset check, len, __get_unmapped_area, MAP_FIXED_NOREPLACE, then the type.
       if (offset % P !== 0) expected = { error: 'EINVAL' };
       else if (length === 0) expected = { error: 'EINVAL' };
@@ -415,6 +423,7 @@ function step(w: World, o: Op): void {
       else if (pageLength > layout.taskSize || length < 0) expected = { error: 'ENOMEM' };
       else if (fixed && (addr < 0 || addr > layout.taskSize - pageLength)) expected = { error: 'ENOMEM' };
       else if (searched !== undefined && searched > layout.taskSize - pageLength) expected = { error: 'ENOMEM' };
+      else if (!fixed && !hintFree && searched === undefined) expected = { error: 'ENOMEM' };
       else if (fixed && addr % P !== 0) expected = { error: 'EINVAL' };
       else if (flags & MAP_FIXED_NOREPLACE && w.extents.some((e) => e.start < addr + pageLength && e.end > addr)) expected = { error: 'EEXIST' };
       else if (!validType) expected = { error: 'EINVAL' };
@@ -434,6 +443,7 @@ function step(w: World, o: Op): void {
           if (hintFree) expect(at, `${what}: a free hint is taken`).toBe(hint);
           else if (!thp) expect(at.toString(16), `${what}: placement`).toBe(searched?.toString(16));
           else expect(at % PMD, `${what}: THP alignment`).toBe(0);
+          if (in32 && !hintFree) expect(at >= WINDOW_32BIT[0] && at + pageLength <= WINDOW_32BIT[1], `${what}: MAP_32BIT window`).toBe(true);
         }
         const vmFlags = mmapFlagsFor(o.prot, flags, shared);
         const end = at + pageLength;
