@@ -37,7 +37,10 @@ export const MAP_FIXED = 0x10;
 export const MAP_ANONYMOUS = 0x20;
 /** x86-64: place the mapping in the first 2 GB. */
 export const MAP_32BIT = 0x40;
-/** x86-64: place the mapping at or above 4 GiB (a top-down search's floor; arch/x86/include/uapi/asm/mman.h). */
+/**
+ * x86-64: place the mapping at or above 4 GiB (arch/x86/kernel/sys_x86_64.c: the top-down search's
+ * low_limit). Only in LEGACY_MAP_MASK here: the placement rule is not modelled (nor offered to scenarios).
+ */
 export const MAP_ABOVE4G = 0x80;
 /** The region grows down (stack-like). */
 export const MAP_GROWSDOWN = 0x0100;
@@ -61,7 +64,7 @@ export const MAP_HUGETLB = 0x40000;
 export const MAP_SYNC = 0x80000;
 /** Like MAP_FIXED but fail with EEXIST instead of replacing. */
 export const MAP_FIXED_NOREPLACE = 0x100000;
-/** Anonymous pages not cleared (only with CONFIG_MMAP_ALLOW_UNINITIALIZED; accepted and ignored). */
+/** Anonymous pages not cleared (only with CONFIG_MMAP_ALLOW_UNINITIALIZED); only in LEGACY_MAP_MASK here. */
 export const MAP_UNINITIALIZED = 0x4000000;
 /** MAP_HUGETLB: log2 of the huge page size sits at bits 26–31 (uapi/asm-generic/hugetlb_encode.h). */
 export const MAP_HUGE_SHIFT = 26;
@@ -191,8 +194,6 @@ export const REGIONS_CONSTANTS: Readonly<Record<string, number>> = {
   MAP_SYNC,
   MAP_FIXED_NOREPLACE,
   MAP_DROPPABLE,
-  MAP_ABOVE4G,
-  MAP_UNINITIALIZED,
   MAP_HUGE_2MB,
   MAP_HUGE_1GB,
 };
