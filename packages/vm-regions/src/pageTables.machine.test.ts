@@ -158,6 +158,7 @@ describe('the page tables follow the regions', () => {
     expect(machine.call('do_munmap', [p, a, P])).toMatchObject({ value: -1, error: 'ESRCH' });
     expect(machine.call('do_mprotect', [p, a, P, RW])).toMatchObject({ value: -1, error: 'ESRCH' });
     expect(machine.call('do_brk', [p, 0])).toMatchObject({ value: -1, error: 'ESRCH' });
+    expect(machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid: p } }).error?.message).toMatch(/task 1 has exited/);
     expect(Object.keys(machine.slice<RegionsState>('regions').spaces)).toEqual([String(asidOf(machine, q))]);
     // q lives on, its tables intact.
     expect(machine.call('do_mmap', [q, 0, P, RW, PRIVATE_ANON]).error).toBeUndefined();

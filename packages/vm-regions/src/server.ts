@@ -300,6 +300,8 @@ function decide(request: Request, state: RegionsState, ctx: DecideContext) {
   switch (request.type) {
     case REGIONS_REQUESTS.createAddressSpace: {
       const { pid } = request.payload as PidRequest;
+      // A dead task gets no new mm (as for a pid with no task, the kernel refuses the assignment).
+      if (ctx.request<Task | null>('kernel/task', { pid })?.state === 'exited') throw new RangeError(`task ${pid} has exited`);
       const created = createFor(state, ctx, pid);
       return { reply: { addressSpace: created.space.id }, events: created.events };
     }
