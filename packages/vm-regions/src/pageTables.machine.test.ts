@@ -92,6 +92,20 @@ describe('the page tables follow the regions', () => {
     expect(out.events.filter((e) => e.type.startsWith('mmu/'))).toHaveLength(3);
   });
 
+  it('one mmu request per run of adjacent regions: munmap and mprotect over 40 regions ask once', () => {
+    const machine = machineWith();
+    const pid = spawn(machine, 'p');
+    // 40 adjacent regions that do not merge (alternating protections).
+    for (let i = 0; i < 40; i++) machine.call('do_mmap', [pid, 0x10000000 + i * P, P, i % 2 ? PROT_READ : RW, PRIVATE_ANON | MAP_FIXED]);
+    mapFrame(machine, pid, 0x10000000 + 3 * P);
+    const mmuRequests = (): { type: string; payload: unknown }[] => machine.timeline.requestsOf(machine.timeline.length - 1).filter((r) => r.type.startsWith('mmu/'));
+    machine.call('do_mprotect', [pid, 0x10000000, 40 * P, PROT_READ]);
+    expect(mmuRequests()).toEqual([{ id: expect.any(Number), parent: 0, server: 'mmu', type: 'mmu/protect-range', payload: { asid: 1, start: 0x10000000, end: 0x10000000 + 40 * P, flags: PTE_PRESENT | PTE_NX, mask: PTE_PRESENT | PTE_WRITE | PTE_NX } }]);
+    machine.call('do_mprotect', [pid, 0x10000000 + 10 * P, 20 * P, RW]);
+    machine.call('do_munmap', [pid, 0x10000000, 40 * P]);
+    expect(mmuRequests().map((r) => [r.type, r.payload])).toEqual([['mmu/unmap-range', { asid: 1, start: 0x10000000, end: 0x10000000 + 40 * P }]]);
+  });
+
   it('mprotect(PROT_READ) makes a write fault and keeps reads; back to PROT_READ|PROT_WRITE, writes work again', () => {
     const machine = machineWith();
     const pid = spawn(machine, 'p');

@@ -218,12 +218,21 @@ function syncPageTables(ctx: DecideContext, before: AddressSpace, after: Address
     }
   }
   if (reprotect.length > 0 && ctx.serves(MMU_PROTECT_RANGE)) {
+    // One request per run of adjacent regions whose PTEs get the same rights.
+    const runs: ProtectRangeRequest[] = [];
     for (const span of joinAdjacent(reprotect)) {
       forEachOverlap(after.tree, span.start, span.end, (region) => {
-        const request: ProtectRangeRequest = { asid, start: Math.max(span.start, region.start), end: Math.min(span.end, region.end), flags: pteRights(region.flags), mask: PTE_RIGHTS };
-        const reply = ctx.request<ProtectRangeReply>(MMU_PROTECT_RANGE, request);
-        if (reply.value !== 0) throw new Error(`mmu/protect-range [${request.start.toString(16)}, ${request.end.toString(16)}) failed: ${reply.error}`);
+        const start = Math.max(span.start, region.start);
+        const end = Math.min(span.end, region.end);
+        const flags = pteRights(region.flags);
+        const last = runs[runs.length - 1];
+        if (last && last.end === start && last.flags === flags) runs[runs.length - 1] = { ...last, end };
+        else runs.push({ asid, start, end, flags, mask: PTE_RIGHTS });
       });
+    }
+    for (const request of runs) {
+      const reply = ctx.request<ProtectRangeReply>(MMU_PROTECT_RANGE, request);
+      if (reply.value !== 0) throw new Error(`mmu/protect-range [${request.start.toString(16)}, ${request.end.toString(16)}) failed: ${reply.error}`);
     }
   }
 }
