@@ -113,7 +113,10 @@ export function ulong(v: number): number {
 /** offset_in_page(v) of the unsigned long `v` stands for (its low 12 bits, two's complement for v < 0; ULONG_MAX's for v ≥ 2^64). */
 export function offsetInPage(v: number): number {
   if (!Number.isFinite(v) || v >= ULONG_SPAN) return PAGE_SIZE - 1;
-  return Number.isInteger(v) ? ((v % PAGE_SIZE) + PAGE_SIZE) % PAGE_SIZE : 1;
+  if (!Number.isInteger(v)) return 1;
+  // v - floor(v / PAGE_SIZE) * PAGE_SIZE, not `%`: a double `%` is a call to fmod, and this runs
+  // on every mmap, munmap and mprotect (exact: PAGE_SIZE is a power of two).
+  return v - Math.floor(v / PAGE_SIZE) * PAGE_SIZE;
 }
 
 /** PAGE_ALIGN(v) of the unsigned long `v` stands for: 0 when it wraps past ULONG_MAX (len > 2^64 − 4096). */
