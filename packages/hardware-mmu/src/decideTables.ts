@@ -14,6 +14,7 @@ import { mapDirectMap, shareKernelEntries } from './directMap.js';
 import { createRootTable, mapPage, protectPage, tableFrames, unmapPage, type PageTableEditor } from './pageTable.js';
 import { compileFormat } from './pageTableFormat.js';
 import { protectRange, unmapRange, type RangeChange } from './pageTableRange.js';
+import { PTE_GLOBAL } from './pteFlags.js';
 import {
   MMU_EVENTS,
   type CreateAddressSpaceReply,
@@ -227,6 +228,17 @@ export function decideDestroyAddressSpace(state: MmuState, asid: number, ctx: De
     else if (ctx.serves(PHYS_FREE_PAGES)) ctx.request(PHYS_FREE_PAGES, { pfn, order: 0 });
   }
   const events: EmittedEvent[] = [event(MMU_EVENTS.tablesFreed, { asid, frames, own }), event(MMU_EVENTS.addressSpaceDestroyed, { asid })];
-  if (state.current === asid) events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'non-global' }));
+  if (state.current === asid) {
+    events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'non-global' }));
+  } else if (state.tlb.asids) {
+    // A tagged TLB still holds the dead space's pages: drop them, or a space created later with the
+    // same id would hit them (Linux flushes a PCID/ASID before reusing it).
+    const tlb = state.tlb;
+    const vpns = new Set<number>();
+    for (let slot = 0; slot < tlb.entries; slot++) {
+      if (tlb.valid[slot] === 1 && tlb.asid[slot] === asid && (tlb.flags[slot]! & PTE_GLOBAL) === 0) vpns.add(tlb.vpn[slot]!);
+    }
+    for (const vpn of [...vpns].sort((a, b) => a - b)) events.push(event(MMU_EVENTS.tlbFlushed, { scope: 'page', vpn, asid }));
+  }
   return { reply: { value: 0 }, events };
 }

@@ -162,6 +162,18 @@ describe('mmu server: address-space life and TLB requests', () => {
     expect(machine.dispatch({ type: 'mmu/translate', payload: { asid: 2, va: 0x888000001000 } }).reply).toEqual({ physical: 0x1000 });
   });
 
+  it('drops a destroyed space\'s entries from a tagged TLB, so a new space with the same id does not hit them', () => {
+    const machine = createMachine({ subsystems: [mmuSubsystem], config: { profile: 'alpha', ram: 1024 * 1024, tlb: { entries: 8, asids: true } } });
+    for (const asid of [1, 2]) machine.dispatch({ type: 'mmu/create-address-space', payload: { asid } });
+    machine.dispatch({ type: 'mmu/map', payload: { asid: 1, va: 0x2000, pfn: 4, flags: PTE_USER } });
+    machine.dispatch({ type: 'mmu/access', payload: { asid: 1, address: 0x2000, kind: 'read', size: 1 } });
+    machine.dispatch({ type: 'mmu/switch-address-space', payload: { asid: 2 } });
+    const destroyed = machine.dispatch({ type: 'mmu/destroy-address-space', payload: { asid: 1 } });
+    expect(destroyed.events.filter((e) => e.type === 'mmu/tlb-flushed').map((e) => e.payload)).toEqual([{ scope: 'page', vpn: 1, asid: 1 }]);
+    machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 1 } });
+    expect(machine.dispatch({ type: 'mmu/access', payload: { asid: 1, address: 0x2000, kind: 'read', size: 1, mode: 'user' } }).reply).toMatchObject({ fault: { kind: 'not-present' } });
+  });
+
   it('keeps the global direct-map entries over a switch and drops them on a full flush (linux-i386)', () => {
     const machine = createMachine({ subsystems: [mmuSubsystem], config: { profile: 'linux-i386', ram: 8 * 1024 * 1024 } });
     machine.dispatch({ type: 'mmu/create-address-space', payload: { asid: 1 } });
