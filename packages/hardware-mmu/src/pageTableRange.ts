@@ -75,6 +75,7 @@ function splitLargePage(editor: PageTableEditor, address: number, level: number,
 export function editRange(editor: PageTableEditor, root: number, start: number, end: number, edit: EntryEdit): RangeChange[] | MapError {
   const f = editor.format;
   const changes: RangeChange[] = [];
+  if (start >= end) return changes;
   const descend = (table: number, level: number, base: number): MapError | null => {
     const span = f.levelDivisor[level]!;
     const first = Math.floor((Math.max(start, base) - base) / span);

@@ -65,6 +65,8 @@ describe('mmu/unmap-range', () => {
     const { machine, pid } = machineWith('linux-x86_64', 16 * 1024 * 1024);
     map(machine, 0x200000, 512, PTE_USER | PTE_WRITE, 2); // a 2 MiB page: frames 512-1023
     map(machine, 0x600000, 2048, PTE_USER | PTE_WRITE, 2);
+    // An empty range inside a large page touches nothing (no split).
+    expect(machine.dispatch({ type: 'mmu/unmap-range', payload: { asid: 1, start: 0x201000, end: 0x201000 } }).events).toEqual([]);
     const whole = machine.dispatch({ type: 'mmu/unmap-range', payload: { asid: 1, start: 0x600000, end: 0x800000 } });
     expect(whole.reply).toEqual({ value: 0, entries: 1, pages: 512, frames: [2048] });
     expect(access(machine, pid, 0x205000, 'write', 7)).toEqual({});
