@@ -37,6 +37,9 @@ export function loadProgram(space: AddressSpace, image: ProgramImage): Operation
   const endData = textEnd + image.data;
   const bssEnd = pageAlign(endData + image.bss);
   const top = Math.max(dataEnd, bssEnd);
+  // fs/binfmt_elf.c elf_map → vm_mmap: a segment beyond TASK_SIZE (or below 0, a huge unsigned
+  // long) cannot be placed: ENOMEM (mm/mmap.c __get_unmapped_area).
+  if (image.base < 0 || top > space.layout.taskSize) return failure(space, 'ENOMEM');
   const clash = treeFindAbove(space.tree, image.base);
   if (clash && clash.start < top) return failure(space, 'EEXIST');
   const file = { file: image.path, dev: image.dev ?? '08:01', inode: image.inode ?? 1, special: null, anonVma: 0, object: 0 };

@@ -249,7 +249,7 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(machine.render('maps', { pid }).text).toContain(' [heap]\n');
   });
 
-  it('load-program refuses an unaligned base (EINVAL) and a range already mapped (EEXIST, as binfmt_elf gets from MAP_FIXED_NOREPLACE), changing nothing', () => {
+  it('load-program refuses an unaligned base (EINVAL), a range beyond TASK_SIZE (ENOMEM) and a range already mapped (EEXIST, as binfmt_elf gets from MAP_FIXED_NOREPLACE), changing nothing', () => {
     const { machine, pid } = withProcess();
     expect(machine.call('load_program', [pid, '/bin/a', 0x400000, 2 * P, P, 0]).value).toBe(0x400000);
     const before = machine.hash();
@@ -257,6 +257,8 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
       [0x400000 + 12, 'EINVAL'],
       [0x400000 + P, 'EEXIST'],
       [0x400000 - P, 'EEXIST'],
+      [-8 * P, 'ENOMEM'], // a huge unsigned long: beyond TASK_SIZE
+      [0x7ffffffff000 - P, 'ENOMEM'], // its text would end beyond TASK_SIZE
     ] as const) {
       const r = machine.call('load_program', [pid, '/bin/b', base, 2 * P, 0, 0]);
       expect([r.value, r.error, r.outcome.events], `${base.toString(16)}`).toEqual([-1, error, []]);
@@ -273,9 +275,10 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(machine.query(REGIONS_REQUESTS.find, { pid, address: STACK_TOP })).toBeNull();
     expect(machine.call('find_vma', [pid, a + 2 * P]).value).toBe(STACK_START);
     expect(machine.call('find_vma', [pid, STACK_TOP]).value).toBe(0);
+    expect(machine.call('find_vma', [pid, -5]).value).toBe(0); // an unsigned long: huge, above every region
     const outcome = machine.dispatch({ type: REGIONS_REQUESTS.find, payload: { pid, address: a } });
     expect(outcome.events).toEqual([]);
-    expect(machine.position).toBe(before + 3);
+    expect(machine.position).toBe(before + 4);
   });
 
   it('expand-stack: a fault below [stack] grows it (region-resized); beyond RLIMIT_STACK it is ENOMEM; below a plain region EFAULT', () => {

@@ -27,7 +27,7 @@ import { REGIONS_CONSTANTS, VM_EXEC, VM_READ, VM_WRITE } from './constants.js';
 import type { OperationResult } from './editor.js';
 import { mmap } from './mmap.js';
 import { mprotect } from './mprotect.js';
-import type { Region } from './region.js';
+import { ulong, type Region } from './region.js';
 import { munmap } from './munmap.js';
 import { loadProgram } from './program.js';
 import {
@@ -376,7 +376,8 @@ function decide(request: Request, state: RegionsState, ctx: DecideContext) {
     case REGIONS_REQUESTS.find: {
       const p = request.payload as AddressRequest;
       const space = lookupSpace(state, ctx, p.pid);
-      return { reply: space ? (treeFindAbove(space.tree, p.address) ?? null) : null };
+      // find_vma takes an unsigned long: a negative address is huge (region.ts ulong).
+      return { reply: space ? (treeFindAbove(space.tree, ulong(p.address)) ?? null) : null };
     }
     case REGIONS_REQUESTS.addressSpace: {
       const p = request.payload as { pid?: number; addressSpace?: number };
