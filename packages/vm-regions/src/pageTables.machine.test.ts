@@ -50,6 +50,15 @@ function mapFrame(machine: Machine, pid: number, va: number): number {
   return pfn;
 }
 
+/** A process with a two-page read-write anonymous mapping, both pages mapped to frames: its pid and the mapping's address. */
+function processWithTwoMappedPages(machine: Machine): { pid: number; buf: number } {
+  const pid = spawn(machine, 'p');
+  const buf = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON]).value as number;
+  mapFrame(machine, pid, buf);
+  mapFrame(machine, pid, buf + P);
+  return { pid, buf };
+}
+
 function access(machine: Machine, pid: number, address: number, kind: 'read' | 'write', value?: number): { value?: number; fault?: { kind: string } } {
   const outcome = machine.dispatch({ type: 'mmu/access', payload: { pid, address, kind, size: 1, ...(value === undefined ? {} : { value }) } });
   expect(outcome.error).toBeUndefined();
@@ -108,10 +117,7 @@ describe('the page tables follow the regions', () => {
 
   it('mprotect(PROT_READ) makes a write fault and keeps reads; back to PROT_READ|PROT_WRITE, writes work again', () => {
     const machine = machineWith();
-    const pid = spawn(machine, 'p');
-    const buf = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON]).value as number;
-    mapFrame(machine, pid, buf);
-    mapFrame(machine, pid, buf + P);
+    const { pid, buf } = processWithTwoMappedPages(machine);
     expect(access(machine, pid, buf, 'write', 7)).toEqual({});
     expect(machine.call('do_mprotect', [pid, buf, P, PROT_READ]).value).toBe(0);
     // change_protection: W cleared, NX set (no VM_EXEC); the frame, U, A and D kept.
@@ -131,10 +137,7 @@ describe('the page tables follow the regions', () => {
 
   it('MAP_FIXED over a mapping and a brk shrink zap the PTEs they replace or give up', () => {
     const machine = machineWith();
-    const pid = spawn(machine, 'p');
-    const buf = machine.call('do_mmap', [pid, 0, 2 * P, RW, PRIVATE_ANON]).value as number;
-    mapFrame(machine, pid, buf);
-    mapFrame(machine, pid, buf + P);
+    const { pid, buf } = processWithTwoMappedPages(machine);
     expect(machine.call('do_mmap', [pid, buf + P, P, RW, PRIVATE_ANON | MAP_FIXED]).value).toBe(buf + P);
     expect(access(machine, pid, buf + P, 'read').fault).toMatchObject({ kind: 'not-present' });
     expect(access(machine, pid, buf, 'read')).toEqual({ value: 0 });
