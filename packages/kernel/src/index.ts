@@ -26,7 +26,7 @@ export type { Divergence, LoggedCheckpoint, ReplayOptions, ReplayReport, RunLog,
 export { sameJson } from './sameJson.js';
 export { formatFingerprint, planUpcasts, upcastPayload } from './schema.js';
 export type { SchemaFingerprint, SchemaMismatch, UpcastPlan, Upcaster } from './schema.js';
-export { diffState } from './stateDiff.js';
+export { diffState, diffViews } from './stateDiff.js';
 export type { DiffOptions, StateChange, StateDiff } from './stateDiff.js';
 export { hashState } from './stateHash.js';
 export type { StateHash } from './stateHash.js';

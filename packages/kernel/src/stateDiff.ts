@@ -4,6 +4,7 @@
  * being walked, so diffing two nearby points of a timeline costs only what changed.
  */
 import { ChunkedArray, type NumericTypedArray } from './chunkedArray.js';
+import type { AnySubsystem } from './subsystem.js';
 
 /** One difference between two states. */
 export interface StateChange {
@@ -32,6 +33,28 @@ export interface DiffOptions {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * Two root states as people compare them: each slice through its subsystem's `diffView` (the
+ * slice as it is for a subsystem without one). A slice the same in both is left as it is, so the
+ * diff skips it without projecting it.
+ */
+export function diffViews(
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+  subsystems: readonly AnySubsystem[],
+): [Record<string, unknown>, Record<string, unknown>] {
+  const a: Record<string, unknown> = { ...before };
+  const b: Record<string, unknown> = { ...after };
+  for (const subsystem of subsystems) {
+    const view = subsystem.diffView;
+    const id = subsystem.id;
+    if (!view || before[id] === after[id]) continue;
+    if (id in before) a[id] = view(before[id]);
+    if (id in after) b[id] = view(after[id]);
+  }
+  return [a, b];
+}
 
 /** Lists what changed from state `before` to state `after`. */
 export function diffState(before: unknown, after: unknown, options: DiffOptions = {}): StateDiff {

@@ -190,6 +190,12 @@ export interface Subsystem<S = unknown, C extends MachineConfig = MachineConfig>
   readonly configFields?: readonly ConfigFieldSpec[];
   /** Steps that bring older recorded payloads of its types up to the current versions. */
   readonly upcasters?: readonly Upcaster[];
+  /**
+   * Its slice as people compare two points of a run (`vmlab diff`): plain data in the terms they
+   * read — regions as maps lines keyed by their range, not the index tree that holds them. The
+   * slice itself when absent. Pure; it may return the same object for the same slice.
+   */
+  readonly diffView?: (state: S) => unknown;
 }
 
 /** Declares a subsystem with its state type inferred (an identity function, for type inference). */

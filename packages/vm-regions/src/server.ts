@@ -21,6 +21,7 @@ import type {
 import { isDraft, original, type Draft } from 'immer';
 import { applyEdit, createAddressSpace, type AddressSpace, type Edit } from './addressSpace.js';
 import { anonVmaPrepare } from './anonVma.js';
+import { regionsDiffView } from './diffView.js';
 import { brk } from './brk.js';
 import { REGIONS_CALLS } from './calls.js';
 import { REGIONS_CONSTANTS, VM_EXEC, VM_READ, VM_WRITE } from './constants.js';
@@ -441,6 +442,7 @@ function evolve(draft: Draft<RegionsState>, e: EventEnvelope): void {
 /** The regions subsystem. */
 export const regionsSubsystem = defineSubsystem<RegionsState, RegionsConfig>({
   id: 'regions',
+  diffView: regionsDiffView,
   requests: Object.fromEntries(Object.values(REGIONS_REQUESTS).map((t) => [t, 1])),
   events: { ...Object.fromEntries(Object.values(REGIONS_EVENTS).map((t) => [t, 1])), [REGIONS_EVENTS.addressSpaceCreated]: 2 },
   upcasters: [

@@ -1,5 +1,5 @@
 /** `vmlab diff FILE --from A --to B [--limit N] [--json]`: what changed in the machine between two points of a recording. */
-import { diffState, type StateDiff } from '@vmlab/kernel';
+import { diffState, diffViews, type StateDiff } from '@vmlab/kernel';
 import { EXIT } from '../errors.js';
 import { colorsFor } from '../output/color.js';
 import { compact } from '../output/format.js';
@@ -31,7 +31,9 @@ export function diffCommand(file: string, options: DiffOptions, context: Command
     const machine = machineAt(recording, Math.max(from, to), context);
     // The later point is the rebuilt machine's head: its own state, no seek.
     const stateAt = (position: number) => (position === machine.position ? machine.state : machine.timeline.stateAt(position));
-    diff = diffState(stateAt(from), stateAt(to), { limit });
+    // Each slice as its subsystem shows it to people (regions as maps lines, not their index tree).
+    const [before, after] = diffViews(stateAt(from), stateAt(to), machine.bus.subsystems);
+    diff = diffState(before, after, { limit });
   } finally {
     recording.close();
   }
