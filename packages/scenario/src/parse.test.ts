@@ -146,7 +146,7 @@ describe('machine fields of the subsystems', () => {
   });
 
   it('are refused when no component reads them, with a suggestion when close', () => {
-    const fields = 'profile, ram, swap, tlb, policy, seed or a field a component reads (addrLimit3gb, ia32Emulation, legacyVaLayout, maxMapCount, mmapMinAddr, pageTableFormat, phys, stackLimit)';
+    const fields = 'profile, ram, swap, tlb, policy, seed or a field a component reads (addrLimit3gb, ia32Emulation, legacyVaLayout, lsmMmapMinAddr, maxMapCount, mmapMinAddr, pageTableFormat, phys, stackLimit)';
     expect(messageOf(() => parseScenarioFor('machine: { sed: 3 }\nsteps: []\n', 'm.yaml', ALL_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field sed: expected ${fields}; did you mean seed?`);
     expect(messageOf(() => parseScenarioFor('machine: { maxOrder: 5 }\nsteps: []\n', 'm.yaml', ALL_SUBSYSTEMS))).toBe(`m.yaml:1:12: unknown machine field maxOrder: expected ${fields}`);
     expect(messageOf(() => parseScenarioFor('machine: { stackLimt: 8MiB }\nsteps: []\n', 'm.yaml', ALL_SUBSYSTEMS))).toBe(

@@ -208,3 +208,33 @@ describe('the initial [stack] under RLIMIT_STACK (fixtures/linux/stack-rlimit.tx
     expect(size(100)).toBe(4096);
   });
 });
+
+describe("the kernel's mmap_min_addr (fixtures/linux/minaddr-probe.txt)", () => {
+  const text = read('minaddr-probe.txt').trimEnd().split('\n');
+  const sysctl = Number(/^# sysctl vm.mmap_min_addr (\d+)$/.exec(text[0]!)![1]);
+  const calls = text.slice(1).map((line) => {
+    const m = /^@ mmap ([-\d ]+) \| (.*) = ([0-9a-f]+) (\w+)$/.exec(line)!;
+    const [addr, length, prot, flags] = m[1]!.trim().split(' ').map(Number) as [number, number, number, number];
+    return { addr, length, prot, flags, what: m[2]!, value: parseInt(m[3]!, 16) };
+  });
+
+  it('is the larger of vm.mmap_min_addr and CONFIG_LSM_MMAP_MIN_ADDR: hints below it are rounded up to it, MAP_FIXED below it is allowed', () => {
+    expect(sysctl).toBe(4096);
+    let space = createAddressSpace({ id: 1, layout: layoutFor('linux-x86_64', { mmapMinAddr: sysctl }) });
+    expect(space.layout.mmapMinAddr).toBe(0x10000);
+    for (const c of calls) {
+      const r = mmap(space, c);
+      expect(r.error, c.what).toBeUndefined();
+      // A hint whose page is taken goes to the search: the address then depends on what the
+      // static probe had mapped (its [vdso] among them), so only its floor is compared.
+      if (c.what.includes('searched')) expect([r.value !== c.addr, r.value >= 0x10000], c.what).toEqual([true, true]);
+      else expect(r.value.toString(16), c.what).toBe(c.value.toString(16));
+      space = r.space;
+    }
+  });
+
+  it('a kernel built without CONFIG_LSM_MMAP_MIN_ADDR honours a hint down to the sysctl', () => {
+    const space = createAddressSpace({ id: 1, layout: layoutFor('linux-x86_64', { mmapMinAddr: sysctl, lsmMmapMinAddr: 0 }) });
+    expect(mmap(space, calls[0]!).value).toBe(0x1000);
+  });
+});

@@ -16,7 +16,11 @@ export interface Layout {
   readonly taskSize: number;
   /** STACK_TOP: where the initial stack ends. */
   readonly stackTop: number;
-  /** vm.mmap_min_addr: the lowest address a mapping may use. */
+  /**
+   * The kernel's mmap_min_addr: the lowest address a hint is rounded up to, the free-area search
+   * starts from and the stack may grow down to. With CONFIG_SECURITY it is the larger of
+   * vm.mmap_min_addr and CONFIG_LSM_MMAP_MIN_ADDR (security/min_addr.c update_mmap_min_addr).
+   */
   readonly mmapMinAddr: number;
   /** stack_guard_gap: the gap kept below a grows-down region (256 pages, mm/mmap.c). */
   readonly stackGuardGap: number;
@@ -69,8 +73,14 @@ export interface LayoutOptions {
   readonly legacyLayout?: boolean;
   /** RLIMIT_STACK in bytes (default 8 MiB). */
   readonly stackLimit?: number;
-  /** vm.mmap_min_addr (default 4096, the value on the reference machine). */
+  /** vm.mmap_min_addr, the sysctl (default 4096, the value on the reference machine). */
   readonly mmapMinAddr?: number;
+  /**
+   * CONFIG_LSM_MMAP_MIN_ADDR, a kernel build option (default 65536, the reference kernel's: there
+   * a hint of 0x1000 is placed at 0x10000 although the sysctl says 4096, fixtures/linux/
+   * minaddr-probe.txt). 0 for a kernel built without it.
+   */
+  readonly lsmMmapMinAddr?: number;
   /** vm.max_map_count (default 65530). */
   readonly maxMapCount?: number;
   /**
@@ -126,6 +136,9 @@ interface LinuxDifferences {
  * A Linux layout from TASK_SIZE: the stack at the top, mmap_base below it by mmap_base() (or
  * TASK_UNMAPPED_BASE = PAGE_ALIGN(TASK_SIZE / 3) for the legacy layout), the guard gap and limits.
  */
+/** CONFIG_LSM_MMAP_MIN_ADDR of the reference kernel (Linux 6.18 x86-64 here; Debian's value too). */
+const LSM_MMAP_MIN_ADDR = 0x10000;
+
 function linuxLayout(profile: string, taskSize: number, options: LayoutOptions, differences: LinuxDifferences): Layout {
   const stackLimit = options.stackLimit ?? 8 * MiB;
   const legacy = options.legacyLayout ?? false;
@@ -133,7 +146,8 @@ function linuxLayout(profile: string, taskSize: number, options: LayoutOptions, 
     profile,
     taskSize,
     stackTop: taskSize,
-    mmapMinAddr: options.mmapMinAddr ?? PAGE_SIZE,
+    // security/min_addr.c update_mmap_min_addr (CONFIG_SECURITY, as on the reference kernel).
+    mmapMinAddr: Math.max(options.mmapMinAddr ?? PAGE_SIZE, options.lsmMmapMinAddr ?? LSM_MMAP_MIN_ADDR),
     stackGuardGap: STACK_GUARD_GAP,
     stackLimit,
     topDown: !legacy,

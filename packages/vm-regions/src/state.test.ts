@@ -14,6 +14,6 @@ describe('the machine configuration regions reads', () => {
   it('declares every field it reads, each once', () => {
     const names = REGIONS_CONFIG_FIELDS.map((f) => f.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.sort()).toEqual(['addrLimit3gb', 'ia32Emulation', 'legacyVaLayout', 'maxMapCount', 'mmapMinAddr', 'stackLimit']);
+    expect(names.sort()).toEqual(['addrLimit3gb', 'ia32Emulation', 'legacyVaLayout', 'lsmMmapMinAddr', 'maxMapCount', 'mmapMinAddr', 'stackLimit']);
   });
 });

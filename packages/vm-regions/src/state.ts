@@ -15,6 +15,8 @@ export interface RegionsConfig extends Readonly<Record<string, unknown>> {
   readonly stackLimit?: number;
   /** vm.mmap_min_addr. */
   readonly mmapMinAddr?: number;
+  /** CONFIG_LSM_MMAP_MIN_ADDR of the simulated kernel (default 65536). */
+  readonly lsmMmapMinAddr?: number;
   /** vm.max_map_count. */
   readonly maxMapCount?: number;
   /** linux-i386 only: a 32-bit task on an x86-64 kernel (IA32 emulation, TASK_SIZE 0xFFFFe000). */
@@ -28,6 +30,7 @@ export const REGIONS_CONFIG_FIELDS: readonly ConfigFieldSpec[] = [
   { name: 'legacyVaLayout', kind: 'boolean', summary: 'the legacy bottom-up mmap layout (vm.legacy_va_layout, setarch -L)' },
   { name: 'stackLimit', kind: 'size', summary: 'RLIMIT_STACK (ulimit -s), which also places mmap_base' },
   { name: 'mmapMinAddr', kind: 'size', summary: 'vm.mmap_min_addr, the lowest address mmap hands out' },
+  { name: 'lsmMmapMinAddr', kind: 'size', summary: "CONFIG_LSM_MMAP_MIN_ADDR, the kernel's floor under vm.mmap_min_addr (security/min_addr.c)" },
   { name: 'maxMapCount', kind: 'count', summary: 'vm.max_map_count, the most regions an address space may have' },
   { name: 'ia32Emulation', kind: 'boolean', summary: 'linux-i386: a 32-bit task on an x86-64 kernel (TASK_SIZE 0xFFFFe000)' },
   { name: 'addrLimit3gb', kind: 'boolean', summary: 'linux-i386 with ia32Emulation: the ADDR_LIMIT_3GB personality (setarch -3)' },
@@ -53,6 +56,7 @@ export function initialRegionsState(config: RegionsConfig): RegionsState {
     ...(config.legacyVaLayout === undefined ? {} : { legacyLayout: config.legacyVaLayout }),
     ...(config.stackLimit === undefined ? {} : { stackLimit: config.stackLimit }),
     ...(config.mmapMinAddr === undefined ? {} : { mmapMinAddr: config.mmapMinAddr }),
+    ...(config.lsmMmapMinAddr === undefined ? {} : { lsmMmapMinAddr: config.lsmMmapMinAddr }),
     ...(config.maxMapCount === undefined ? {} : { maxMapCount: config.maxMapCount }),
     ...(config.ia32Emulation === undefined ? {} : { ia32Emulation: config.ia32Emulation }),
     ...(config.addrLimit3gb === undefined ? {} : { addrLimit3gb: config.addrLimit3gb }),
