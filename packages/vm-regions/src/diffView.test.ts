@@ -26,7 +26,7 @@ describe('regions diff view', () => {
     const [before, after] = diffViews(machine.timeline.stateAt(from), machine.state, [regionsSubsystem]);
     const range = (start: number, end: number) => `regions.spaces["1"].maps["${start.toString(16)}-${end.toString(16)}"]`;
     expect(diffState(before, after).changes).toEqual([
-      { path: 'regions.spaces["1"].counters.mapCount', kind: 'changed', before: 2, after: 4 },
+      { path: 'regions.spaces["1"].counters.mapCount', kind: 'changed', before: 5, after: 7 },
       { path: 'regions.spaces["1"].counters.dataVm', kind: 'changed', before: 3, after: 2 },
       { path: range(a, a + 3 * P), kind: 'removed', before: 'rw-p 00000000 00:00 0' },
       { path: range(a, a + P), kind: 'added', after: 'rw-p 00000000 00:00 0' },

@@ -60,6 +60,7 @@ export {
 export type { RegionInner, RegionLeaf, RegionNode, RegionTree } from './regionTree.js';
 export { regionsSubsystem } from './server.js';
 export { STACK_FLAGS, expandStack, setupStack } from './stack.js';
+export { mapVdso } from './vdso.js';
 export { REGIONS_CONFIG_FIELDS, initialRegionsState } from './state.js';
 export type { RegionsConfig, RegionsState } from './state.js';
 export { REGIONS_VIEWS } from './views/index.js';

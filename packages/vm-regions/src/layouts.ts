@@ -47,6 +47,8 @@ export interface Layout {
   } | null;
   /** Where brk starts in an address space with no program loaded (ELF_ET_DYN_BASE / the i386 ELF base). */
   readonly defaultBrk: number;
+  /** Whether exec maps [vvar], [vvar_vclock] and [vdso] (vdso.ts): the Linux profiles (not `tiny`, a toy machine on the i386 layout). */
+  readonly vdso: boolean;
   /** vm.max_map_count: the most regions an address space may hold. */
   readonly maxMapCount: number;
   /**
@@ -130,6 +132,8 @@ interface LinuxDifferences {
   readonly defaultBrk: number;
   /** The MAP_32BIT window (64-bit tasks only). */
   readonly map32bit: Layout['map32bit'];
+  /** Whether exec maps the vDSO. */
+  readonly vdso: boolean;
 }
 
 /**
@@ -157,6 +161,7 @@ function linuxLayout(profile: string, taskSize: number, options: LayoutOptions, 
     granularity: PAGE_SIZE,
     mapsWidth: 25 + differences.pointerBytes * 6 - 1,
     gateArea: differences.gateArea,
+    vdso: differences.vdso,
     defaultBrk: differences.defaultBrk,
     maxMapCount: options.maxMapCount ?? DEFAULT_MAX_MAP_COUNT,
     initialStack: PAGE_SIZE + 128 * 1024,
@@ -188,6 +193,7 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         defaultBrk: 0x08048000,
         // find_start_end: MAP_32BIT only counts outside a 32-bit syscall.
         map32bit: null,
+        vdso: profile === 'linux-i386',
       });
     }
     case 'win2000-x86': {
@@ -208,6 +214,7 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         mapsWidth: 25 + 4 * 6 - 1,
         gateArea: null,
         defaultBrk: 0x00400000,
+        vdso: false,
         maxMapCount: options.maxMapCount ?? DEFAULT_MAX_MAP_COUNT,
         initialStack: PAGE_SIZE + 128 * 1024,
         map32bit: null,
@@ -223,6 +230,7 @@ export function layoutFor(profile: string | undefined, options: LayoutOptions = 
         defaultBrk: 0x555555554000,
         // find_start_end: "Give it 1GB of playground" (no randomisation under setarch -R).
         map32bit: { begin: 0x40000000, end: 0x80000000 },
+        vdso: true,
       });
     }
   }

@@ -160,8 +160,8 @@ describe('the page tables follow the regions', () => {
     machine.call('do_mmap', [q, 0, P, RW, PRIVATE_ANON]);
     mapFrame(machine, p, a);
     const asid = asidOf(machine, p);
-    // p: [stack] and three regions of the split mapping; q: [stack] and one region.
-    expect([activeObjects(machine, 'vm_area_struct'), activeObjects(machine, 'mm_struct')]).toEqual([6, 2]);
+    // p: [stack], the vDSO's three and three regions of the split mapping; q: [stack], the vDSO's three and one region.
+    expect([activeObjects(machine, 'vm_area_struct'), activeObjects(machine, 'mm_struct')]).toEqual([12, 2]);
     const exit = machine.dispatch({ type: 'kernel/exit', payload: { pid: p, exit: 'SIGSEGV' } });
     expect(exit.error).toBeUndefined();
     expect(exit.events.map((e) => e.type)).toContain('mmu/address-space-destroyed');
@@ -169,7 +169,7 @@ describe('the page tables follow the regions', () => {
     expect(machine.slice<RegionsState>('regions').spaces[asid]).toBeUndefined();
     expect(machine.slice<MmuState>('mmu').spaces[asid]).toBeUndefined();
     expect(machine.query<RegionData[]>(REGIONS_REQUESTS.regions, { pid: p })).toEqual([]);
-    expect([activeObjects(machine, 'vm_area_struct'), activeObjects(machine, 'mm_struct')]).toEqual([2, 1]);
+    expect([activeObjects(machine, 'vm_area_struct'), activeObjects(machine, 'mm_struct')]).toEqual([5, 1]);
     // A dead task has no mm: every call is ESRCH, and nothing is created for it.
     expect(machine.call('do_mmap', [p, 0, P, RW, PRIVATE_ANON])).toMatchObject({ value: -1, error: 'ESRCH' });
     expect(machine.call('do_munmap', [p, a, P])).toMatchObject({ value: -1, error: 'ESRCH' });
@@ -188,7 +188,7 @@ describe('the page tables follow the regions', () => {
     machine.call('do_mmap', [p, 0, P, RW, PRIVATE_ANON]);
     machine.dispatch({ type: 'kernel/assign-address-space', payload: { pid: t, addressSpace: asidOf(machine, p) } });
     machine.dispatch({ type: 'kernel/exit', payload: { pid: t, exit: 0 } });
-    expect(machine.query<RegionData[]>(REGIONS_REQUESTS.regions, { pid: p })).toHaveLength(2);
+    expect(machine.query<RegionData[]>(REGIONS_REQUESTS.regions, { pid: p })).toHaveLength(5); // [stack], the vDSO's three, the mapping
     machine.dispatch({ type: 'kernel/exit', payload: { pid: p, exit: 0 } });
     expect(machine.slice<RegionsState>('regions').spaces).toEqual({});
   });

@@ -21,6 +21,8 @@ import type { RegionsConfig, RegionsState } from './state.js';
 const P = 4096;
 /** x86-64 without randomisation: TASK_SIZE - 128 MiB (the minimum gap), as setarch -R shows it. */
 const MMAP_BASE = 0x7ffff7fff000;
+/** Where the vDSO's 8 pages end and mappings start, below mmap_base: [vvar] 4 pages, [vvar_vclock] 2, [vdso] 2 (vdso.ts). */
+const VDSO_START = MMAP_BASE - 8 * P;
 /** STACK_TOP = TASK_SIZE_LOW = 2^47 - 4096; the stack is one argument page plus 128 KiB (setup_arg_pages). */
 const STACK_TOP = 0x7ffffffff000;
 const STACK_START = 0x7ffffffde000;
@@ -77,7 +79,15 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     const pid = spawn(machine);
     const outcome = machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid } });
     expect(outcome.reply).toEqual({ addressSpace: 1 });
-    expect(events(outcome).map(([type]) => type)).toEqual([REGIONS_EVENTS.addressSpaceCreated, REGIONS_EVENTS.regionMapped, REGIONS_EVENTS.anonVmaAssigned, REGIONS_EVENTS.boundsSet]);
+    expect(events(outcome).map(([type]) => type)).toEqual([
+      REGIONS_EVENTS.addressSpaceCreated,
+      REGIONS_EVENTS.regionMapped,
+      REGIONS_EVENTS.anonVmaAssigned,
+      REGIONS_EVENTS.boundsSet,
+      REGIONS_EVENTS.regionMapped,
+      REGIONS_EVENTS.regionMapped,
+      REGIONS_EVENTS.regionMapped,
+    ]);
     expect(outcome.events.map((e) => e.type)).toContain('kernel/address-space-assigned');
     const created = outcome.events.find((e) => e.type === REGIONS_EVENTS.addressSpaceCreated)!;
     // Only the facts of mm_alloc: the space is rebuilt from them and the machine's layout.
@@ -87,9 +97,19 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
       // exec writes the arguments onto the stack (copy_strings): it has its anon_vma from the start.
       [REGIONS_EVENTS.anonVmaAssigned, { addressSpace: 1, kind: 'anon-vma-assigned', start: STACK_START, anonVma: 1 }],
       [REGIONS_EVENTS.boundsSet, { addressSpace: 1, kind: 'bounds-set', bounds: { startStack: STACK_TOP - P } }],
+      // The vDSO (map_vdso): right below mmap_base, as a static program's maps show it under setarch -R.
+      ...[
+        ['[vvar]', VDSO_START, 4, 0x4044411],
+        ['[vvar_vclock]', VDSO_START + 4 * P, 2, 0x4044411],
+        ['[vdso]', VDSO_START + 6 * P, 2, 0x40075],
+      ].map(([special, start, pages, flags]) => [
+        REGIONS_EVENTS.regionMapped,
+        { addressSpace: 1, kind: 'mapped', region: { start, end: (start as number) + (pages as number) * P, flags, pgoff: 0, file: null, dev: '00:00', inode: 0, special, anonVma: 0, object: 0 } },
+      ]),
     ]);
     expect(machine.query<Task>('kernel/task', { pid }).addressSpace).toBe(1);
-    expect(machine.query<AddressSpaceSummary>(REGIONS_REQUESTS.addressSpace, { pid })).toMatchObject({ id: 1, mapCount: 1, totalVm: 33, mmapBase: MMAP_BASE, startStack: STACK_TOP - P });
+    // total_vm: the stack's 33 pages and the vDSO's 8.
+    expect(machine.query<AddressSpaceSummary>(REGIONS_REQUESTS.addressSpace, { pid })).toMatchObject({ id: 1, mapCount: 4, totalVm: 41, mmapBase: MMAP_BASE, startStack: STACK_TOP - P });
     // A second process gets the next id.
     const other = spawn(machine);
     expect(machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid: other } }).reply).toEqual({ addressSpace: 2 });
@@ -98,16 +118,19 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
   it('mmap: top-down below mmap_base; a neighbour with the same attributes is merged (regions-merged)', () => {
     const { machine, pid } = withProcess();
     const first = machine.call('do_mmap', [pid, 0, 3 * P, RW, PRIVATE_ANON]);
-    expect(first.value).toBe(MMAP_BASE - 3 * P);
-    expect(events(first.outcome)).toEqual([[REGIONS_EVENTS.regionMapped, { addressSpace: 1, kind: 'mapped', region: anon(MMAP_BASE - 3 * P, MMAP_BASE) }]]);
+    expect(first.value).toBe(VDSO_START - 3 * P);
+    expect(events(first.outcome)).toEqual([[REGIONS_EVENTS.regionMapped, { addressSpace: 1, kind: 'mapped', region: anon(VDSO_START - 3 * P, VDSO_START) }]]);
     const second = machine.call('do_mmap', [pid, 0, P, RW, PRIVATE_ANON]);
-    expect(second.value).toBe(MMAP_BASE - 4 * P);
+    expect(second.value).toBe(VDSO_START - 4 * P);
     expect(events(second.outcome)).toEqual([
-      [REGIONS_EVENTS.regionMapped, { addressSpace: 1, kind: 'mapped', region: anon(MMAP_BASE - 4 * P, MMAP_BASE - 3 * P) }],
-      [REGIONS_EVENTS.regionsMerged, { addressSpace: 1, kind: 'merged', start: MMAP_BASE - 4 * P, at: MMAP_BASE - 3 * P, end: MMAP_BASE }],
+      [REGIONS_EVENTS.regionMapped, { addressSpace: 1, kind: 'mapped', region: anon(VDSO_START - 4 * P, VDSO_START - 3 * P) }],
+      [REGIONS_EVENTS.regionsMerged, { addressSpace: 1, kind: 'merged', start: VDSO_START - 4 * P, at: VDSO_START - 3 * P, end: VDSO_START }],
     ]);
     expect(regions(machine, pid).map((r) => [r.start, r.end])).toEqual([
-      [MMAP_BASE - 4 * P, MMAP_BASE],
+      [VDSO_START - 4 * P, VDSO_START], // not merged with [vvar] either: special mappings never merge (VM_SPECIAL)
+      [VDSO_START, VDSO_START + 4 * P],
+      [VDSO_START + 4 * P, VDSO_START + 6 * P],
+      [VDSO_START + 6 * P, MMAP_BASE],
       [STACK_START, STACK_TOP],
     ]);
   });
@@ -118,19 +141,19 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     machine.call('do_mmap', [pid, 0, 3 * P, RW, PRIVATE_ANON]);
     const slice = (machine.state as unknown as { regions: RegionsState }).regions;
     const space = Object.values(slice.spaces)[0]!;
-    expect(space.mapCount).toBe(2);
+    expect(space.mapCount).toBe(5); // the stack, the vDSO's three and the mapping
     expect(Object.isFrozen(space.tree)).toBe(true);
   });
 
   it('mmap of a file: the path gets an inode (inode-assigned) once; the region carries path, device, inode and offset', () => {
     const { machine, pid } = withProcess();
     const mapped = machine.call('do_mmap', [pid, 0, 2 * P, 1, 0x02, 3, 4 * P, '/data/f']);
-    expect(mapped.value).toBe(MMAP_BASE - 2 * P);
+    expect(mapped.value).toBe(VDSO_START - 2 * P);
     expect(events(mapped.outcome)).toEqual([
       [REGIONS_EVENTS.inodeAssigned, { path: '/data/f', inode: 2 }],
       [
         REGIONS_EVENTS.regionMapped,
-        { addressSpace: 1, kind: 'mapped', region: { start: MMAP_BASE - 2 * P, end: MMAP_BASE, flags: 0x71, pgoff: 4, file: '/data/f', dev: '08:01', inode: 2, special: null, anonVma: 0, object: 0 } },
+        { addressSpace: 1, kind: 'mapped', region: { start: VDSO_START - 2 * P, end: VDSO_START, flags: 0x71, pgoff: 4, file: '/data/f', dev: '08:01', inode: 2, special: null, anonVma: 0, object: 0 } },
       ],
     ]);
     // Mapping the same path again reuses its inode (no second inode-assigned).
@@ -273,12 +296,13 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(machine.query(REGIONS_REQUESTS.find, { pid, address: a + P })).toEqual(anon(a, a + 2 * P));
     expect(machine.query(REGIONS_REQUESTS.find, { pid, address: a - 5 * P })).toEqual(anon(a, a + 2 * P));
     expect(machine.query(REGIONS_REQUESTS.find, { pid, address: STACK_TOP })).toBeNull();
-    expect(machine.call('find_vma', [pid, a + 2 * P]).value).toBe(STACK_START);
+    expect(machine.call('find_vma', [pid, a + 2 * P]).value).toBe(VDSO_START); // [vvar]
+    expect(machine.call('find_vma', [pid, MMAP_BASE]).value).toBe(STACK_START);
     expect(machine.call('find_vma', [pid, STACK_TOP]).value).toBe(0);
     expect(machine.call('find_vma', [pid, -5]).value).toBe(0); // an unsigned long: huge, above every region
     const outcome = machine.dispatch({ type: REGIONS_REQUESTS.find, payload: { pid, address: a } });
     expect(outcome.events).toEqual([]);
-    expect(machine.position).toBe(before + 4);
+    expect(machine.position).toBe(before + 5);
   });
 
   it('expand-stack: a fault below [stack] grows it (region-resized); beyond RLIMIT_STACK it is ENOMEM; below a plain region EFAULT', () => {
@@ -330,8 +354,8 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(machine.query<AddressSpaceSummary>(REGIONS_REQUESTS.addressSpace, { pid })).toEqual({
       id: 1,
       pgd: 0,
-      mapCount: 2,
-      totalVm: 35,
+      mapCount: 5,
+      totalVm: 43,
       lockedVm: 2,
       rss: 0,
       users: 1,
@@ -355,12 +379,13 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     const machine = machineWith();
     const pid = spawn(machine);
     const r = machine.call('do_mmap', [pid, 0, P, RW, PRIVATE_ANON]);
-    expect(r.value).toBe(MMAP_BASE - P);
+    expect(r.value).toBe(VDSO_START - P);
     expect(events(r.outcome).map(([type]) => type)).toEqual([
       REGIONS_EVENTS.addressSpaceCreated,
       REGIONS_EVENTS.regionMapped,
       REGIONS_EVENTS.anonVmaAssigned,
       REGIONS_EVENTS.boundsSet,
+      ...Array(3).fill(REGIONS_EVENTS.regionMapped), // the vDSO
       REGIONS_EVENTS.regionMapped,
     ]);
   });
@@ -372,6 +397,9 @@ describe('regions server: requests, replies and events (linux-x86_64, no slab, n
     expect(destroyed.reply).toEqual({ value: 0 });
     expect(events(destroyed)).toEqual([
       [REGIONS_EVENTS.regionUnmapped, { addressSpace: 1, kind: 'unmapped', start: a, end: a + P }],
+      [REGIONS_EVENTS.regionUnmapped, { addressSpace: 1, kind: 'unmapped', start: VDSO_START, end: VDSO_START + 4 * P }],
+      [REGIONS_EVENTS.regionUnmapped, { addressSpace: 1, kind: 'unmapped', start: VDSO_START + 4 * P, end: VDSO_START + 6 * P }],
+      [REGIONS_EVENTS.regionUnmapped, { addressSpace: 1, kind: 'unmapped', start: VDSO_START + 6 * P, end: MMAP_BASE }],
       [REGIONS_EVENTS.regionUnmapped, { addressSpace: 1, kind: 'unmapped', start: STACK_START, end: STACK_TOP }],
       [REGIONS_EVENTS.addressSpaceDestroyed, { addressSpace: 1 }],
     ]);

@@ -47,6 +47,7 @@ import {
 } from './protocol.js';
 import { freezeTree, treeAt, treeFindAbove, treeLookup, treeRankAbove, treeToArray, type RegionTree } from './regionTree.js';
 import { expandStack, setupStack } from './stack.js';
+import { mapVdso } from './vdso.js';
 import { REGIONS_CONFIG_FIELDS, initialRegionsState, type RegionsConfig, type RegionsState } from './state.js';
 import { REGIONS_VIEWS } from './views/index.js';
 
@@ -264,7 +265,7 @@ function spaceOf(state: RegionsState, ctx: DecideContext, pid: number): { space:
   return createFor(state, ctx, pid);
 }
 
-/** mm_alloc + setup_arg_pages for `pid`: a new address space with its [stack], recorded in the task table. */
+/** mm_alloc + setup_arg_pages + map_vdso for `pid`: a new address space with its [stack] and vDSO, recorded in the task table. */
 function createFor(state: RegionsState, ctx: DecideContext, pid: number): { space: AddressSpace; events: EmittedEvent[] } {
   const id = state.nextId;
   let pgd = 0;
@@ -275,8 +276,12 @@ function createFor(state: RegionsState, ctx: DecideContext, pid: number): { spac
   }
   const object = slabAlloc(ctx, 'mm_struct');
   const empty = createAddressSpace({ id, layout: state.layout, pgd, object });
+  // fs/exec.c: setup_arg_pages, then (after the program, which load-program maps later)
+  // arch_setup_additional_pages: the vDSO.
   const stack = setupStack(empty);
-  const edits = withDescriptors(ctx, empty, stack.edits);
+  const vdso = empty.layout.vdso ? mapVdso(stack.space) : undefined;
+  if (vdso?.error) throw new Error(`mapping the vDSO failed: ${vdso.error}`);
+  const edits = withDescriptors(ctx, empty, [...stack.edits, ...(vdso?.edits ?? [])]);
   ctx.request('kernel/assign-address-space', { pid, addressSpace: id });
   let space = empty;
   for (const e of edits) space = applyEdit(space, e);

@@ -194,16 +194,28 @@ describe('the views on the bus', () => {
     machine.dispatch({ type: REGIONS_REQUESTS.createAddressSpace, payload: { pid } });
     machine.call('do_mmap', [pid, 0, 3 * 4096, 3, 0x22]);
     const maps = machine.render('maps', { pid });
+    // The vDSO's lines and VmFlags are byte for byte a static program's under setarch -R (Linux 6.18).
     expect(maps.text).toBe(
-      '7ffff7ffc000-7ffff7fff000 rw-p 00000000 00:00 0 \n' +
+      '7ffff7ff4000-7ffff7ff7000 rw-p 00000000 00:00 0 \n' +
+        '7ffff7ff7000-7ffff7ffb000 r--p 00000000 00:00 0                          [vvar]\n' +
+        '7ffff7ffb000-7ffff7ffd000 r--p 00000000 00:00 0                          [vvar_vclock]\n' +
+        '7ffff7ffd000-7ffff7fff000 r-xp 00000000 00:00 0                          [vdso]\n' +
         '7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n' +
         'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n',
     );
-    expect((maps.json as { name: string }[]).map((e) => e.name)).toEqual(['', '[stack]', '[vsyscall]']);
-    expect(machine.render('smaps', { pid }).text.split('\n').filter((l) => l.startsWith('VmFlags:'))).toEqual(['VmFlags: rd wr mr mw me ac ', 'VmFlags: rd wr mr mw me gd ac ', 'VmFlags: ex ']);
+    expect((maps.json as { name: string }[]).map((e) => e.name)).toEqual(['', '[vvar]', '[vvar_vclock]', '[vdso]', '[stack]', '[vsyscall]']);
+    expect(machine.render('smaps', { pid }).text.split('\n').filter((l) => l.startsWith('VmFlags:'))).toEqual([
+      'VmFlags: rd wr mr mw me ac ',
+      'VmFlags: rd mr pf io de dd ',
+      'VmFlags: rd mr pf io de dd ',
+      'VmFlags: rd ex mr mw me de ',
+      'VmFlags: rd wr mr mw me gd ac ',
+      'VmFlags: ex ',
+    ]);
     const status = machine.render('status', { pid });
-    expect(status.text.split('\n').slice(0, 2)).toEqual(['VmPeak:\t     144 kB', 'VmSize:\t     144 kB']);
-    expect(status.json).toMatchObject({ VmSize: 144, VmStk: 132, VmData: 12 });
+    expect(status.text.split('\n').slice(0, 2)).toEqual(['VmPeak:\t     176 kB', 'VmSize:\t     176 kB']);
+    // VmLib: the vDSO's executable pages (exec_vm less the program's text), 8 kB as on Linux.
+    expect(status.json).toMatchObject({ VmSize: 176, VmStk: 132, VmData: 12, VmLib: 8 });
     const lonely = spawn();
     for (const view of ['maps', 'smaps', 'status']) expect(machine.render(view, { pid: lonely }).text).toBe('');
   });
@@ -253,8 +265,8 @@ describe('the json forms of maps and smaps', () => {
 
   it("smaps: maps' fields, every counter in kB under its own name, THPeligible, VmFlags as mnemonics", () => {
     const json = machine.render('smaps', { pid }).json as Record<string, unknown>[];
-    expect(json).toHaveLength(4);
-    expect(json[1]).toMatchObject({ start: '7ffff7ffe000', end: '7ffff7fff000', perms: 'rw-p', Size: 4, KernelPageSize: 4, MMUPageSize: 4, Rss: 0, Locked: 0, THPeligible: 0, VmFlags: ['rd', 'wr', 'mr', 'mw', 'me', 'ac', 'nh'] });
+    expect(json).toHaveLength(7); // /lib/big, the MAP_STACK page, the vDSO's three, [stack], [vsyscall]
+    expect(json[1]).toMatchObject({ start: '7ffff7ff6000', end: '7ffff7ff7000', perms: 'rw-p', Size: 4, KernelPageSize: 4, MMUPageSize: 4, Rss: 0, Locked: 0, THPeligible: 0, VmFlags: ['rd', 'wr', 'mr', 'mw', 'me', 'ac', 'nh'] });
     expect(Object.keys(json[0]!)).toEqual(['start', 'end', 'perms', 'offset', 'dev', 'inode', 'name', 'Size', 'KernelPageSize', 'MMUPageSize', ...SMAPS_FIELDS, 'THPeligible', 'VmFlags']);
     expect(json.at(-1)).toMatchObject({ start: 'ffffffffff600000', name: '[vsyscall]', VmFlags: ['ex'] });
     // The text and the json say the same.
