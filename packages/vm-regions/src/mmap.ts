@@ -105,14 +105,16 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
   const pgoff = Math.floor(ulong(rawOffset) / PAGE_SIZE);
   let rawLength = args.length;
   const hugetlb = (flags & MAP_HUGETLB) !== 0;
+  let hugeSize = 0;
   if (hugetlb) {
     // mm/mmap.c ksys_mmap_pgoff: MAP_HUGETLB on a file that is not hugetlbfs is EINVAL; for
     // anonymous memory hstate_sizelog picks the page size from bits 26-31 (EINVAL for a size the
     // machine lacks: this x86-64 has 2 MiB and 1 GiB) and the length is aligned up to it
     // (ALIGN, which wraps to 0 past ULONG_MAX). fixtures/linux/args-probe.txt.
     if (args.file) return failure(space, 'EINVAL');
-    const hugeSize = HUGE_PAGE_SIZES[(flags >>> MAP_HUGE_SHIFT) & 0x3f];
-    if (hugeSize === undefined) return failure(space, 'EINVAL');
+    const size = HUGE_PAGE_SIZES[(flags >>> MAP_HUGE_SHIFT) & 0x3f];
+    if (size === undefined) return failure(space, 'EINVAL');
+    hugeSize = size;
     const aligned = Math.ceil(ulong(rawLength) / hugeSize) * hugeSize;
     rawLength = aligned >= ULONG_SPAN ? 0 : aligned;
   }
@@ -148,7 +150,7 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
   // A MAP_HUGETLB mapping is a hugetlbfs file: its MAP_FIXED address must be huge-page aligned
   // (fs/hugetlbfs/inode.c hugetlb_get_unmapped_area), and it takes do_mmap's file checks.
   const asFile = args.file !== undefined || hugetlb;
-  if (hugetlb && fixed && ulong(rawLength) <= layout.taskSize && addr % HUGE_PAGE_SIZES[(flags >>> MAP_HUGE_SHIFT) & 0x3f]! !== 0) return failure(space, 'EINVAL');
+  if (hugetlb && fixed && ulong(rawLength) <= layout.taskSize && addr % hugeSize !== 0) return failure(space, 'EINVAL');
   const where = getUnmappedArea(space, { addr, length, flags: fixed ? flags | MAP_FIXED : flags, file: args.file !== undefined });
   if (typeof where === 'string') return failure(space, where);
   addr = where;
@@ -175,7 +177,7 @@ export function mmap(space: AddressSpace, args: MmapArgs): OperationResult {
     // do_mmap's MAP_DROPPABLE case (Linux ≥ 6.11): not with MAP_LOCKED, MAP_HUGETLB or
     // MAP_GROWSDOWN; the region is VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP
     // (smaps `nr wf dd dp`), private otherwise (fixtures/linux/args-probe.txt).
-    if (flags & (MAP_LOCKED | MAP_HUGETLB) || flags & MAP_GROWSDOWN) return failure(space, 'EINVAL');
+    if (flags & (MAP_LOCKED | MAP_HUGETLB | MAP_GROWSDOWN)) return failure(space, 'EINVAL');
     vmFlags = vmFlags + VM_DROPPABLE;
     vmFlags = withLowFlags(vmFlags, lowFlags(vmFlags) | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP);
   } else if (type !== MAP_PRIVATE) return failure(space, 'EINVAL');

@@ -560,14 +560,26 @@ export function treeForEach(tree: RegionTree, visit: (region: Region) => void): 
 export function treeHighestGap(tree: RegionTree, low: number, high: number, length: number): number {
   const root = tree.root;
   if (tree.size === 0) return high - Math.max(0, low) >= length ? 0 : -1;
-  if (high - Math.max(nodeEnd(root), low) >= length) return tree.size;
+  if (partInside(nodeEnd(root), Infinity, low, high) >= length) return tree.size;
   touchedLeaf = undefined;
   const found = highestIn(root, 0, low, high, length);
   if (found >= 0) {
     updated(tree, found);
     return found;
   }
-  return Math.min(nodeStart(root), high) - Math.max(0, low) >= length ? 0 : -1;
+  return partInside(0, nodeStart(root), low, high) >= length ? 0 : -1;
+}
+
+/** The length of the part of [bottom, top) inside [low, high) (negative when there is none). */
+function partInside(bottom: number, top: number, low: number, high: number): number {
+  return Math.min(top, high) - Math.max(bottom, low);
+}
+
+/** A gap search found gap `j` of `leaf` (whose first region has rank `base`): the finger goes there; its rank. */
+function foundIn(leaf: RegionLeaf, base: number, j: number): number {
+  touchedLeaf = leaf;
+  touchedAt = j;
+  return base + j;
 }
 
 function highestIn(node: RegionNode, base: number, low: number, high: number, length: number): number {
@@ -578,11 +590,7 @@ function highestIn(node: RegionNode, base: number, low: number, high: number, le
       if (top <= low) return -1;
       const bottom = bounds[2 * j - 1]!;
       // The whole gap first: its part inside [low, high) is no longer.
-      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) {
-        touchedLeaf = node;
-        touchedAt = j;
-        return base + j;
-      }
+      if (top - bottom >= length && partInside(bottom, top, low, high) >= length) return foundIn(node, base, j);
     }
     return -1;
   }
@@ -595,11 +603,11 @@ function highestIn(node: RegionNode, base: number, low: number, high: number, le
   let top = base + node.size;
   for (let i = last; i >= 0; i--) {
     const end = ends[i]!;
-    if (i < last && above - end >= length && Math.min(above, high) - Math.max(end, low) >= length) return top;
+    if (i < last && above - end >= length && partInside(end, above, low, high) >= length) return top;
     const start = starts[i]!;
     const child = children[i]!;
     top -= child.size;
-    if (child.gap >= length && Math.min(end, high) - Math.max(start, low) >= length) {
+    if (child.gap >= length && partInside(start, end, low, high) >= length) {
       const found = highestIn(child, top, low, high, length);
       if (found >= 0) return found;
     }
@@ -616,14 +624,14 @@ function highestIn(node: RegionNode, base: number, low: number, high: number, le
 export function treeLowestGap(tree: RegionTree, low: number, high: number, length: number): number {
   const root = tree.root;
   if (tree.size === 0) return high - Math.max(0, low) >= length ? 0 : -1;
-  if (Math.min(nodeStart(root), high) - Math.max(0, low) >= length) return 0;
+  if (partInside(0, nodeStart(root), low, high) >= length) return 0;
   touchedLeaf = undefined;
   const found = lowestIn(root, 0, low, high, length);
   if (found >= 0) {
     updated(tree, found);
     return found;
   }
-  return high - Math.max(nodeEnd(root), low) >= length ? tree.size : -1;
+  return partInside(nodeEnd(root), Infinity, low, high) >= length ? tree.size : -1;
 }
 
 function lowestIn(node: RegionNode, base: number, low: number, high: number, length: number): number {
@@ -633,11 +641,7 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
       const bottom = bounds[2 * j - 1]!;
       if (bottom >= high) return -1;
       const top = bounds[2 * j]!;
-      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) {
-        touchedLeaf = node;
-        touchedAt = j;
-        return base + j;
-      }
+      if (top - bottom >= length && partInside(bottom, top, low, high) >= length) return foundIn(node, base, j);
     }
     return -1;
   }
@@ -645,7 +649,7 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
   let rank = base; // the rank of child i's first region
   for (let i = 0; i < children.length; i++) {
     const child = children[i]!;
-    if (child.gap >= length && Math.min(ends[i]!, high) - Math.max(starts[i]!, low) >= length) {
+    if (child.gap >= length && partInside(starts[i]!, ends[i]!, low, high) >= length) {
       const found = lowestIn(child, rank, low, high, length);
       if (found >= 0) return found;
     }
@@ -654,7 +658,7 @@ function lowestIn(node: RegionNode, base: number, low: number, high: number, len
       const bottom = ends[i]!;
       if (bottom >= high) return -1;
       const top = starts[i + 1]!;
-      if (top - bottom >= length && Math.min(top, high) - Math.max(bottom, low) >= length) return rank;
+      if (top - bottom >= length && partInside(bottom, top, low, high) >= length) return rank;
     }
   }
   return -1;
